@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Layout leases and the file pin records they entitle.
+ *
+ * A process that wants to pin FS-DAX file memory long term takes a layout
+ * lease (fcntl(F_SETLEASE, F_LAYOUT [| F_EXCLUSIVE])).  Each range pinned
+ * by vaddr_pin_pages() becomes a struct file_pin on the inode's
+ * file_lock_context, holding a reference on the file that holds the lease:
+ * the lease lives until the last pin goes.  File systems ask
+ * file_pin_break_range() before they free or move blocks; it refuses
+ * (exclusive lease) or breaks the lease and waits a bounded time
+ * (breakable lease) when the range is pinned.
+ *
+ * Locking: records live on ctx->flc_pins under ctx->flc_lock, next to the
+ * leases they point at.
+ */
+#include <linux/file_pin.h>
+#include <linux/filelock.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sched/signal.h>
+#include <linux/wait.h>
+#include <linux/vmstat.h>
+
+static DECLARE_WAIT_QUEUE_HEAD(file_pin_wait);
+static struct kmem_cache *file_pin_cache;
+
+static bool layout_lease_owns_break(struct file_lease *fl)
+{
+	/*
+	 * __break_lease() never breaks a user layout lease: plain writes and
+	 * pNFS layout recalls must not disturb it.  Layout changes over
+	 * pinned ranges go through file_pin_break_range() instead.
+	 */
+	return true;
+}
+
+static bool layout_lease_break(struct file_lease *fl)
+{
+	kill_fasync(&fl->fl_fasync, SIGIO, POLL_MSG);
+	return false;
+}
+
+static bool layout_lease_pinned(struct file_lease *fl)
+{
+	struct file_lock_context *ctx = locks_inode_context(file_inode(fl->c.flc_file));
+	struct file_pin *p;
+
+	lockdep_assert_held(&ctx->flc_lock);
+	list_for_each_entry(p, &ctx->flc_pins, inode_node)
+		if (p->lease == fl)
+			return true;
+	return false;
+}
+
+static int layout_lease_change(struct file_lease *fl, int arg,
+			       struct list_head *dispose)
+{
+	/* An open file holds one kind of lease at a time. */
+	if (arg != F_UNLCK)
+		return -EBUSY;
+	/* The lease stays while pages are pinned under it. */
+	if (layout_lease_pinned(fl))
+		return -EBUSY;
+	return lease_modify(fl, arg, dispose);
+}
+
+static void layout_lease_setup(struct file_lease *fl, void **priv)
+{
+	struct file *filp = fl->c.flc_file;
+	struct fasync_struct *fa = *priv;
+
+	if (!fasync_insert_entry(fa->fa_fd, filp, &fl->fl_fasync, fa))
+		*priv = NULL;
+	__f_setown(filp, task_pid(current), PIDTYPE_TGID, 0);
+}
+
+static const struct lease_manager_operations layout_lease_ops = {
+	.lm_break = layout_lease_break,
+	.lm_change = layout_lease_change,
+	.lm_setup = layout_lease_setup,
+	.lm_breaker_owns_lease = layout_lease_owns_break,
+};
+
+static bool is_layout_lease(struct file_lease *fl)
+{
+	return fl->fl_lmops == &layout_lease_ops;
+}
+
+/**
+ * layout_lease_bits - F_GETLEASE bits of a lease
+ * @fl: the lease
+ *
+ * Return: F_LAYOUT, with F_EXCLUSIVE if unbreakable, for a user layout
+ * lease; 0 for any other lease.
+ */
+int layout_lease_bits(struct file_lease *fl)
+{
+	if (!is_layout_lease(fl))
+		return 0;
+	return F_LAYOUT | (fl->c.flc_flags & FL_EXCLUSIVE ? F_EXCLUSIVE : 0);
+}
+
+/**
+ * layout_lease_set - fcntl(F_SETLEASE) with F_LAYOUT
+ * @fd: the file descriptor (for SIGIO on a lease break)
+ * @filp: the open file
+ * @arg: F_LAYOUT or F_LAYOUT | F_EXCLUSIVE
+ *
+ * Takes a layout lease on a regular FS-DAX file, or changes an existing
+ * layout lease of @filp between breakable and exclusive.  The permission
+ * rule is a read lease's (file owner or CAP_LEASE).
+ *
+ * Return: 0, or -EINVAL for a meaningless @arg or a non-regular file,
+ * -EOPNOTSUPP for a file without DAX, -EACCES without permission, -EBUSY
+ * when @filp holds another kind of lease, -EAGAIN/-ENOMEM as for leases.
+ */
+int layout_lease_set(unsigned int fd, struct file *filp, int arg)
+{
+	struct inode *inode = file_inode(filp);
+	unsigned int excl = arg & F_EXCLUSIVE ? FL_EXCLUSIVE : 0;
+	struct file_lock_context *ctx;
+	struct fasync_struct *new;
+	struct file_lease *fl;
+	int error;
+
+	if (arg != F_LAYOUT && arg != (F_LAYOUT | F_EXCLUSIVE))
+		return -EINVAL;
+	if (!S_ISREG(inode->i_mode))
+		return -EINVAL;
+	if (!IS_DAX(inode))
+		return -EOPNOTSUPP;
+
+	ctx = locks_inode_context(inode);
+	if (ctx && !list_empty_careful(&ctx->flc_lease)) {
+		error = 1;
+		spin_lock(&ctx->flc_lock);
+		list_for_each_entry(fl, &ctx->flc_lease, c.flc_list) {
+			if (fl->c.flc_file != filp)
+				continue;
+			error = -EBUSY;
+			if (is_layout_lease(fl)) {
+				fl->c.flc_flags = (fl->c.flc_flags & ~FL_EXCLUSIVE) | excl;
+				error = 0;
+			}
+			break;
+		}
+		spin_unlock(&ctx->flc_lock);
+		if (error <= 0)
+			return error;
+	}
+
+	fl = locks_alloc_lease();
+	if (!fl)
+		return -ENOMEM;
+	fl->c.flc_file = filp;
+	fl->c.flc_owner = filp;
+	fl->c.flc_pid = current->tgid;
+	fl->c.flc_flags = FL_LEASE | FL_LAYOUT | excl;
+	fl->c.flc_type = F_RDLCK;
+	fl->fl_lmops = &layout_lease_ops;
+
+	new = fasync_alloc();
+	if (!new) {
+		locks_free_lease(fl);
+		return -ENOMEM;
+	}
+	new->fa_fd = fd;
+
+	error = vfs_setlease(filp, F_RDLCK, &fl, (void **)&new);
+	if (fl)
+		locks_free_lease(fl);
+	if (new)
+		fasync_free(new);
+	return error;
+}
+
+/* The layout lease of the calling process on @inode, under flc_lock. */
+static struct file_lease *layout_lease_of_current(struct file_lock_context *ctx)
+{
+	struct file_lease *fl;
+
+	list_for_each_entry(fl, &ctx->flc_lease, c.flc_list)
+		if (is_layout_lease(fl) && fl->c.flc_pid == current->tgid)
+			return fl;
+	return NULL;
+}
+
+/**
+ * file_pin_find - first record of a list that overlaps a page range
+ * @pins: list of struct file_pin linked by inode_node
+ * @first: first page offset
+ * @last: last page offset (inclusive)
+ *
+ * Return: the first overlapping record, or NULL.
+ */
+struct file_pin *file_pin_find(struct list_head *pins, pgoff_t first,
+			       pgoff_t last)
+{
+	struct file_pin *p;
+
+	list_for_each_entry(p, pins, inode_node)
+		if (p->first <= last && first <= p->last)
+			return p;
+	return NULL;
+}
+
+/**
+ * file_pin_extend - grow a record by a range that continues it
+ * @p: the record
+ * @owner: the owner of the new range
+ * @lease: the lease of the new range
+ * @first: first page offset of the new range
+ * @last: last page offset of the new range (inclusive)
+ *
+ * Return: true if [@first, @last] directly follows @p under the same owner
+ * and lease and was added to it.
+ */
+bool file_pin_extend(struct file_pin *p, const struct vaddr_pin *owner,
+		     struct file_lease *lease, pgoff_t first, pgoff_t last)
+{
+	if (p->owner != owner || p->lease != lease || p->last + 1 != first)
+		return false;
+	p->last = last;
+	p->nr_pages += last - first + 1;
+	return true;
+}
+
+/**
+ * file_pin_lookup - the record of an owner that covers a file page
+ * @records: the owner's records
+ * @inode: the file
+ * @index: the page offset
+ *
+ * Return: the record, or NULL.
+ */
+struct file_pin *file_pin_lookup(struct file_pin *records,
+				 struct inode *inode, pgoff_t index)
+{
+	for (; records; records = records->next)
+		if (file_inode(records->file) == inode &&
+		    records->first <= index && index <= records->last)
+			return records;
+	return NULL;
+}
+
+/**
+ * file_pin_reserve - record a range of a DAX VMA before pinning it
+ * @pin: the owner
+ * @vma: an FS-DAX VMA; the caller holds the mmap lock
+ * @start: first address of the range in @vma
+ * @end: end of the range (exclusive)
+ *
+ * From now on layout changes over the range are refused or wait.  The
+ * record continues the owner's last record when the file range does.
+ *
+ * Return: the record, ERR_PTR(-EPERM) if the calling process holds no
+ * layout lease on the VMA's file, or ERR_PTR(-ENOMEM).
+ */
+struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
+				  struct vm_area_struct *vma,
+				  unsigned long start, unsigned long end)
+{
+	struct file_lock_context *ctx = locks_inode_context(file_inode(vma->vm_file));
+	pgoff_t first = linear_page_index(vma, start);
+	pgoff_t last = first + ((end - start) >> PAGE_SHIFT) - 1;
+	struct file_pin *p, *new;
+	struct file_lease *fl;
+
+	if (!ctx || list_empty_careful(&ctx->flc_lease))
+		return ERR_PTR(-EPERM);
+	new = kmem_cache_alloc(file_pin_cache, GFP_KERNEL);
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+
+	spin_lock(&ctx->flc_lock);
+	fl = layout_lease_of_current(ctx);
+	if (!fl) {
+		spin_unlock(&ctx->flc_lock);
+		kmem_cache_free(file_pin_cache, new);
+		return ERR_PTR(-EPERM);
+	}
+	p = pin->records;
+	if (p && file_pin_extend(p, pin, fl, first, last)) {
+		spin_unlock(&ctx->flc_lock);
+		kmem_cache_free(file_pin_cache, new);
+		return p;
+	}
+	p = new;
+	p->file = get_file(fl->c.flc_file);
+	p->lease = fl;
+	p->owner = pin;
+	p->first = first;
+	p->last = last;
+	p->nr_pages = last - first + 1;
+	list_add(&p->inode_node, &ctx->flc_pins);
+	p->next = pin->records;
+	pin->records = p;
+	spin_unlock(&ctx->flc_lock);
+	mod_node_page_state(NODE_DATA(first_online_node), NR_FILE_PIN_ACQUIRED, 1);
+	return p;
+}
+
+/**
+ * file_pin_put - drop pages from a record, freeing it when none are left
+ * @pin: the owner
+ * @p: one of @pin's records
+ * @nr: number of pages no longer pinned
+ * @shrink: the pages are the tail of the record and were never pinned
+ *	(vaddr_pin_pages() pinned less than it reserved)
+ */
+void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
+		  bool shrink)
+{
+	struct file_lock_context *ctx = locks_inode_context(file_inode(p->file));
+	struct file_pin **pp;
+
+	spin_lock(&ctx->flc_lock);
+	if (WARN_ON_ONCE(nr > p->nr_pages))
+		nr = p->nr_pages;
+	p->nr_pages -= nr;
+	if (shrink)
+		p->last -= nr;
+	if (p->nr_pages) {
+		spin_unlock(&ctx->flc_lock);
+		return;
+	}
+	list_del(&p->inode_node);
+	spin_unlock(&ctx->flc_lock);
+
+	for (pp = &pin->records; *pp != p; pp = &(*pp)->next)
+		;
+	*pp = p->next;
+	fput(p->file);
+	kmem_cache_free(file_pin_cache, p);
+	mod_node_page_state(NODE_DATA(first_online_node), NR_FILE_PIN_RELEASED, 1);
+	wake_up_all(&file_pin_wait);
+}
+
+/**
+ * file_pin_release - account pages of a file that were unpinned
+ * @pin: the owner
+ * @inode: the file
+ * @index: page offset of the first page
+ * @nr: number of pages at consecutive offsets
+ */
+void file_pin_release(struct vaddr_pin *pin, struct inode *inode,
+		      pgoff_t index, unsigned long nr)
+{
+	while (nr) {
+		struct file_pin *p = file_pin_lookup(pin->records, inode, index);
+		unsigned long n;
+
+		if (WARN_ON_ONCE(!p))
+			return;
+		n = min_t(unsigned long, nr, p->last - index + 1);
+		file_pin_put(pin, p, n, false);
+		index += n;
+		nr -= n;
+	}
+}
+
+/*
+ * Is any page of [first, last] pinned?  *@now is set when waiting cannot
+ * help: a pin is under an exclusive lease, or the caller holds the lease
+ * (it cannot unpin while it waits here).
+ */
+static struct file_pin *file_pin_busy(struct file_lock_context *ctx,
+				      pgoff_t first, pgoff_t last, bool *now)
+{
+	struct file_pin *p, *found = NULL;
+
+	spin_lock(&ctx->flc_lock);
+	list_for_each_entry(p, &ctx->flc_pins, inode_node) {
+		if (p->first > last || first > p->last)
+			continue;
+		found = p;
+		if (p->lease->c.flc_flags & FL_EXCLUSIVE ||
+		    p->lease->c.flc_pid == current->tgid)
+			*now = true;
+	}
+	spin_unlock(&ctx->flc_lock);
+	return found;
+}
+
+static void file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
+			    pgoff_t last)
+{
+	struct file_lease *done = NULL;
+	struct file_pin *p;
+
+	spin_lock(&ctx->flc_lock);
+	list_for_each_entry(p, &ctx->flc_pins, inode_node) {
+		if (p->first > last || first > p->last || p->lease == done)
+			continue;
+		p->lease->fl_lmops->lm_break(p->lease);
+		done = p->lease;
+	}
+	spin_unlock(&ctx->flc_lock);
+}
+
+/**
+ * file_pin_break_range - may blocks in a byte range be freed or moved?
+ * @inode: the file
+ * @start: first byte of the range
+ * @end: end of the range (exclusive); LLONG_MAX for "to the end"
+ *
+ * Called by file systems, with the locks that keep new mappings out of the
+ * file held, before they free or move the blocks of [@start, @end).  If no
+ * page of the range is pinned under a layout lease, returns 0 at once.  If
+ * one is pinned under an exclusive lease, or under a lease of the calling
+ * process, fails at once.  Otherwise the
+ * holders of the breakable leases get SIGIO (or their F_SETSIG signal) and
+ * the call waits up to /proc/sys/fs/lease-break-time seconds for the pins
+ * of the range to go.
+ *
+ * Return: 0, -ETXTBSY while pins remain, or -ERESTARTSYS on a signal.
+ */
+int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
+{
+	struct file_lock_context *ctx = locks_inode_context(inode);
+	pgoff_t first, last;
+	bool now = false;
+	long ret;
+
+	if (!ctx || list_empty_careful(&ctx->flc_pins) || start >= end)
+		return 0;
+	first = start >> PAGE_SHIFT;
+	last = end == LLONG_MAX ? ULONG_MAX : (end - 1) >> PAGE_SHIFT;
+
+	if (!file_pin_busy(ctx, first, last, &now))
+		return 0;
+	if (now)
+		return -ETXTBSY;
+
+	file_pin_notify(ctx, first, last);
+	ret = wait_event_interruptible_timeout(file_pin_wait,
+			!file_pin_busy(ctx, first, last, &now),
+			(long)lease_break_time * HZ);
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : -ETXTBSY;
+}
+EXPORT_SYMBOL_GPL(file_pin_break_range);
+
+static int __init file_pin_init(void)
+{
+	file_pin_cache = KMEM_CACHE(file_pin, SLAB_PANIC | SLAB_ACCOUNT);
+	return 0;
+}
+core_initcall(file_pin_init);

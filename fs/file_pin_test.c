@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the file pin record and range logic of fs/file_pin.c.
+ */
+#include <kunit/test.h>
+#include <linux/file_pin.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+
+struct file_pin_test_ctx {
+	struct list_head pins;
+	struct vaddr_pin owner;
+	struct inode inode[2];
+	struct file file[2];
+};
+
+static int file_pin_test_init(struct kunit *test)
+{
+	struct file_pin_test_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	INIT_LIST_HEAD(&c->pins);
+	c->file[0].f_inode = &c->inode[0];
+	c->file[1].f_inode = &c->inode[1];
+	test->priv = c;
+	return 0;
+}
+
+/* A record of file @f over [first, last], added to the inode list and the owner. */
+static struct file_pin *add_pin(struct kunit *test, int f, pgoff_t first,
+				pgoff_t last)
+{
+	struct file_pin_test_ctx *c = test->priv;
+	struct file_pin *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->file = &c->file[f];
+	p->owner = &c->owner;
+	p->first = first;
+	p->last = last;
+	p->nr_pages = last - first + 1;
+	list_add_tail(&p->inode_node, &c->pins);
+	p->next = c->owner.records;
+	c->owner.records = p;
+	return p;
+}
+
+static void file_pin_test_overlap(struct kunit *test)
+{
+	struct file_pin_test_ctx *c = test->priv;
+	struct file_pin *p = add_pin(test, 0, 10, 19);
+
+	KUNIT_EXPECT_PTR_EQ(test, file_pin_find(&c->pins, 10, 10), p);
+	KUNIT_EXPECT_PTR_EQ(test, file_pin_find(&c->pins, 19, 19), p);
+	KUNIT_EXPECT_PTR_EQ(test, file_pin_find(&c->pins, 0, 10), p);
+	KUNIT_EXPECT_PTR_EQ(test, file_pin_find(&c->pins, 15, ULONG_MAX), p);
+	KUNIT_EXPECT_PTR_EQ(test, file_pin_find(&c->pins, 0, ULONG_MAX), p);
+}
+
+static void file_pin_test_adjacent(struct kunit *test)
+{
+	struct file_pin_test_ctx *c = test->priv;
+
+	add_pin(test, 0, 10, 19);
+	/* Truncating at the first page after the pin does not touch it. */
+	KUNIT_EXPECT_NULL(test, file_pin_find(&c->pins, 20, ULONG_MAX));
+	KUNIT_EXPECT_NULL(test, file_pin_find(&c->pins, 0, 9));
+	KUNIT_EXPECT_NULL(test, file_pin_find(&c->pins, 9, 9));
+}
+
+static void file_pin_test_nested(struct kunit *test)
+{
+	struct file_pin_test_ctx *c = test->priv;
+	struct file_pin *outer = add_pin(test, 0, 0, 99);
+
+	add_pin(test, 0, 40, 49);
+	/* A range inside both finds one of them; inside only the outer finds it. */
+	KUNIT_EXPECT_NOT_NULL(test, file_pin_find(&c->pins, 45, 45));
+	KUNIT_EXPECT_PTR_EQ(test, file_pin_find(&c->pins, 60, 70), outer);
+	KUNIT_EXPECT_PTR_EQ(test, file_pin_lookup(c->owner.records,
+						  &c->inode[0], 99), outer);
+}
+
+static void file_pin_test_extend(struct kunit *test)
+{
+	struct file_pin_test_ctx *c = test->priv;
+	struct vaddr_pin other = {};
+	struct file_pin *p = add_pin(test, 0, 0, 511);
+
+	/* Only a range that continues the record under the same owner and lease. */
+	KUNIT_EXPECT_FALSE(test, file_pin_extend(p, &c->owner, NULL, 513, 600));
+	KUNIT_EXPECT_FALSE(test, file_pin_extend(p, &other, NULL, 512, 600));
+	KUNIT_EXPECT_FALSE(test, file_pin_extend(p, &c->owner,
+						 (struct file_lease *)p, 512, 600));
+	KUNIT_EXPECT_TRUE(test, file_pin_extend(p, &c->owner, NULL, 512, 1023));
+	KUNIT_EXPECT_EQ(test, p->last, 1023UL);
+	KUNIT_EXPECT_EQ(test, p->nr_pages, 1024UL);
+	KUNIT_EXPECT_PTR_EQ(test, file_pin_find(&c->pins, 1000, 1000), p);
+}
+
+static void file_pin_test_lookup_by_file(struct kunit *test)
+{
+	struct file_pin_test_ctx *c = test->priv;
+	struct file_pin *a = add_pin(test, 0, 0, 9);
+	struct file_pin *b = add_pin(test, 1, 0, 9);
+
+	KUNIT_EXPECT_PTR_EQ(test, file_pin_lookup(c->owner.records,
+						  &c->inode[0], 5), a);
+	KUNIT_EXPECT_PTR_EQ(test, file_pin_lookup(c->owner.records,
+						  &c->inode[1], 5), b);
+	KUNIT_EXPECT_NULL(test, file_pin_lookup(c->owner.records,
+						&c->inode[1], 10));
+}
+
+static void file_pin_test_many(struct kunit *test)
+{
+	struct file_pin_test_ctx *c = test->priv;
+	pgoff_t i;
+
+	/* 1000 records of one page with one-page gaps: 0, 2, 4, ... */
+	for (i = 0; i < 1000; i++)
+		add_pin(test, 0, 2 * i, 2 * i);
+	for (i = 0; i < 1000; i++) {
+		KUNIT_EXPECT_NOT_NULL(test, file_pin_find(&c->pins, 2 * i, 2 * i));
+		KUNIT_EXPECT_NULL(test, file_pin_find(&c->pins, 2 * i + 1,
+						      2 * i + 1));
+	}
+	KUNIT_EXPECT_NULL(test, file_pin_find(&c->pins, 2000, ULONG_MAX));
+	KUNIT_EXPECT_NOT_NULL(test, file_pin_find(&c->pins, 1998, ULONG_MAX));
+}
+
+static void file_pin_test_release_order(struct kunit *test)
+{
+	struct file_pin_test_ctx *c = test->priv;
+	struct file_pin *a = add_pin(test, 0, 0, 9);
+	struct file_pin *b = add_pin(test, 0, 100, 109);
+
+	/* Releasing b's pages first still finds a's, and vice versa. */
+	list_del(&b->inode_node);
+	KUNIT_EXPECT_NULL(test, file_pin_find(&c->pins, 100, 109));
+	KUNIT_EXPECT_PTR_EQ(test, file_pin_find(&c->pins, 0, ULONG_MAX), a);
+	list_del(&a->inode_node);
+	KUNIT_EXPECT_NULL(test, file_pin_find(&c->pins, 0, ULONG_MAX));
+}
+
+static void file_pin_test_falloc_range(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(FALLOC_FL_PUNCH_HOLE |
+						FALLOC_FL_KEEP_SIZE, 4096, 8192),
+			12288LL);
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(FALLOC_FL_ZERO_RANGE, 0, 4096),
+			4096LL);
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(FALLOC_FL_COLLAPSE_RANGE, 0,
+						4096), LLONG_MAX);
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(FALLOC_FL_INSERT_RANGE, 0,
+						4096), LLONG_MAX);
+	/* Allocation frees nothing: an empty range. */
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(0, 4096, 4096), 4096LL);
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(FALLOC_FL_KEEP_SIZE, 0, 4096),
+			0LL);
+}
+
+static struct kunit_case file_pin_test_cases[] = {
+	KUNIT_CASE(file_pin_test_overlap),
+	KUNIT_CASE(file_pin_test_adjacent),
+	KUNIT_CASE(file_pin_test_nested),
+	KUNIT_CASE(file_pin_test_extend),
+	KUNIT_CASE(file_pin_test_lookup_by_file),
+	KUNIT_CASE(file_pin_test_many),
+	KUNIT_CASE(file_pin_test_release_order),
+	KUNIT_CASE(file_pin_test_falloc_range),
+	{}
+};
+
+static struct kunit_suite file_pin_test_suite = {
+	.name = "file_pin",
+	.init = file_pin_test_init,
+	.test_cases = file_pin_test_cases,
+};
+kunit_test_suite(file_pin_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for file pin records");
+MODULE_LICENSE("GPL");

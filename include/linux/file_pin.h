@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Long-term pins of file (FS-DAX) memory under a layout lease.
+ *
+ * See Documentation/filesystems/file-pins.rst.
+ */
+#ifndef _LINUX_FILE_PIN_H
+#define _LINUX_FILE_PIN_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/falloc.h>
+#include <linux/err.h>
+
+struct file;
+struct file_lease;
+struct inode;
+struct mm_struct;
+struct page;
+struct vm_area_struct;
+
+/**
+ * struct vaddr_pin - who owns a set of long-term pins
+ * @f_owner: the file whose lifetime bounds the pins (e.g. an RDMA uverbs
+ *	file), or NULL
+ * @mm: the mm that owns the pins when no file does, or NULL
+ * @records: the file pin records made by vaddr_pin_pages() on behalf of
+ *	this owner; private to mm/vaddr_pin.c.  Zero-initialise the
+ *	structure before the first vaddr_pin_pages() call.
+ *
+ * The caller keeps @f_owner (or @mm) alive for as long as pins exist and
+ * serialises vaddr_pin_pages()/vaddr_unpin_pages() calls on one vaddr_pin.
+ */
+struct vaddr_pin {
+	struct file *f_owner;
+	struct mm_struct *mm;
+	struct file_pin *records;
+};
+
+/**
+ * struct file_pin - one contiguous range of a file's pages pinned long term
+ * @inode_node: entry in the inode's file_lock_context->flc_pins, under
+ *	flc_lock
+ * @next: next record of the same struct vaddr_pin
+ * @file: the open file that holds @lease; a reference is held, so the lease
+ *	stays until the record goes, even after close() and munmap()
+ * @lease: the layout lease that entitles the pin
+ * @owner: the owner's struct vaddr_pin (identity only, never dereferenced
+ *	outside the owner's own calls)
+ * @first: first pinned page offset in the file
+ * @last: last pinned page offset in the file (inclusive)
+ * @nr_pages: pages of [@first, @last] still pinned; the record is freed
+ *	when this drops to zero
+ */
+struct file_pin {
+	struct list_head inode_node;
+	struct file_pin *next;
+	struct file *file;
+	struct file_lease *lease;
+	const struct vaddr_pin *owner;
+	pgoff_t first;
+	pgoff_t last;
+	unsigned long nr_pages;
+};
+
+long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
+		     unsigned int gup_flags, struct page **pages,
+		     struct vaddr_pin *pin);
+void vaddr_unpin_pages(struct page **pages, unsigned long nr_pages,
+		       struct vaddr_pin *pin, bool make_dirty);
+
+#ifdef CONFIG_FILE_LOCKING
+extern int lease_break_time;
+
+int layout_lease_set(unsigned int fd, struct file *filp, int arg);
+int layout_lease_bits(struct file_lease *fl);
+int file_pin_break_range(struct inode *inode, loff_t start, loff_t end);
+
+/* Internal to fs/file_pin.c and mm/vaddr_pin.c. */
+struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
+				  struct vm_area_struct *vma,
+				  unsigned long start, unsigned long end);
+void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
+		  bool shrink);
+void file_pin_release(struct vaddr_pin *pin, struct inode *inode,
+		      pgoff_t index, unsigned long nr);
+#else
+static inline int file_pin_break_range(struct inode *inode, loff_t start,
+				       loff_t end)
+{
+	return 0;
+}
+
+static inline struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
+						struct vm_area_struct *vma,
+						unsigned long start,
+						unsigned long end)
+{
+	return ERR_PTR(-EPERM);
+}
+
+static inline void file_pin_put(struct vaddr_pin *pin, struct file_pin *p,
+				unsigned long nr, bool shrink)
+{
+}
+
+static inline void file_pin_release(struct vaddr_pin *pin,
+				    struct inode *inode, pgoff_t index,
+				    unsigned long nr)
+{
+}
+#endif
+
+/* Range logic, kept free of locking so that KUnit can drive it. */
+struct file_pin *file_pin_find(struct list_head *pins, pgoff_t first,
+			       pgoff_t last);
+bool file_pin_extend(struct file_pin *p, const struct vaddr_pin *owner,
+		     struct file_lease *lease, pgoff_t first, pgoff_t last);
+struct file_pin *file_pin_lookup(struct file_pin *records,
+				 struct inode *inode, pgoff_t index);
+
+/**
+ * falloc_layout_end - end of the byte range whose blocks fallocate() frees
+ * @mode: fallocate mode
+ * @offset: start of the range
+ * @len: length of the range
+ *
+ * Return: the exclusive end of [@offset, end) that @mode frees or moves;
+ * LLONG_MAX for modes that shift the rest of the file, @offset (an empty
+ * range) for modes that only allocate.
+ */
+static inline loff_t falloc_layout_end(int mode, loff_t offset, loff_t len)
+{
+	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
+		return LLONG_MAX;
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE |
+		    FALLOC_FL_UNSHARE_RANGE))
+		return offset + len;
+	return offset;
+}
+
+#endif /* _LINUX_FILE_PIN_H */

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vaddr_pin_pages(): long-term pins with an owner.  FS-DAX ranges need a
+ * layout lease and are recorded against the file (fs/file_pin.c); other
+ * memory is pinned exactly as pin_user_pages(FOLL_LONGTERM) pins it.
+ *
+ * See Documentation/filesystems/file-pins.rst.
+ */
+#include <linux/file_pin.h>
+#include <linux/fs.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/vmstat.h>
+
+#include "internal.h"
+
+static bool page_is_fsdax(struct page *page)
+{
+	return is_zone_device_page(page) &&
+	       page->pgmap->type == MEMORY_DEVICE_FS_DAX;
+}
+
+/**
+ * vaddr_pin_pages - pin user pages long term on behalf of an owner
+ * @addr: starting user address
+ * @nr_pages: number of pages from @addr to pin
+ * @gup_flags: FOLL_WRITE and the other flags pin_user_pages() accepts;
+ *	FOLL_PIN and FOLL_LONGTERM are implied
+ * @pages: array of at least @nr_pages entries that receives the pages
+ * @pin: the owner of the pins; @pin->f_owner or @pin->mm must be set
+ *
+ * Like pin_user_pages(@gup_flags | FOLL_LONGTERM), and in addition pins
+ * FS-DAX file memory when the calling process holds a layout lease on the
+ * file (fcntl(F_SETLEASE, F_LAYOUT)).  Each contiguous file range pinned is
+ * recorded once against the file and @pin; from then on truncate, hole
+ * punch and the other layout changes over the range fail instead of
+ * freeing the blocks, and the lease stays until the pages are unpinned.
+ *
+ * The caller must not hold the mmap lock.  Release the pages with
+ * vaddr_unpin_pages() and the same @pin, never with unpin_user_pages().
+ *
+ * Return: the number of pages pinned, which may be fewer than @nr_pages
+ * (as for pin_user_pages()); -EINVAL without an owner or pages, or for a
+ * zero or overflowing length; -EPERM for FS-DAX memory without a layout
+ * lease; -EFAULT for an unmapped address; other errors as pin_user_pages().
+ */
+long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
+		     unsigned int gup_flags, struct page **pages,
+		     struct vaddr_pin *pin)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long start = untagged_addr(addr), len, done = 0;
+	long ret = 0;
+
+	if (!pin || (!pin->f_owner && !pin->mm) || !pages || !nr_pages)
+		return -EINVAL;
+	if (check_shl_overflow(nr_pages, PAGE_SHIFT, &len) ||
+	    start + len < start || !PAGE_ALIGNED(start))
+		return -EINVAL;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+
+	while (done < nr_pages) {
+		unsigned long cur = start + (done << PAGE_SHIFT);
+		struct vm_area_struct *vma = vma_lookup(mm, cur);
+		struct file_pin *rec = NULL;
+		unsigned long seg;
+
+		if (!vma) {
+			ret = -EFAULT;
+			break;
+		}
+		seg = min(nr_pages - done, (vma->vm_end - cur) >> PAGE_SHIFT);
+		if (vma_is_fsdax(vma)) {
+			rec = file_pin_reserve(pin, vma, cur,
+					       cur + (seg << PAGE_SHIFT));
+			if (IS_ERR(rec)) {
+				ret = PTR_ERR(rec);
+				break;
+			}
+		}
+		ret = pin_user_pages_file(cur, seg, gup_flags, pages + done);
+		if (rec && ret < (long)seg)
+			file_pin_put(pin, rec, seg - max(ret, 0L), true);
+		if (ret <= 0)
+			break;
+		done += ret;
+		if (ret < (long)seg)
+			break;
+	}
+	mmap_read_unlock(mm);
+
+	if (!done)
+		return ret ? ret : -EFAULT;
+	mod_node_page_state(NODE_DATA(first_online_node),
+			    NR_VADDR_PIN_ACQUIRED, done);
+	return done;
+}
+EXPORT_SYMBOL_GPL(vaddr_pin_pages);
+
+/**
+ * vaddr_unpin_pages - release pages pinned by vaddr_pin_pages()
+ * @pages: the pages, in any grouping of earlier vaddr_pin_pages() results
+ * @nr_pages: number of entries in @pages
+ * @pin: the owner the pages were pinned for
+ * @make_dirty: mark the pages dirty first, as unpin_user_pages_dirty_lock()
+ *
+ * File ranges whose pages are all released lose their pin record, which
+ * lets layout changes over them proceed and drops the record's reference
+ * on the leased file.
+ */
+void vaddr_unpin_pages(struct page **pages, unsigned long nr_pages,
+		       struct vaddr_pin *pin, bool make_dirty)
+{
+	unsigned long i = 0, n;
+
+	while (i < nr_pages) {
+		struct page *page = pages[i];
+
+		if (!page_is_fsdax(page)) {
+			for (n = 1; i + n < nr_pages; n++)
+				if (page_is_fsdax(pages[i + n]))
+					break;
+			unpin_user_pages_dirty_lock(pages + i, n, make_dirty);
+		} else {
+			struct address_space *mapping = page->mapping;
+			pgoff_t index = page->index;
+
+			for (n = 1; i + n < nr_pages; n++)
+				if (!page_is_fsdax(pages[i + n]) ||
+				    pages[i + n]->mapping != mapping ||
+				    pages[i + n]->index != index + n)
+					break;
+			unpin_user_pages_dirty_lock(pages + i, n, make_dirty);
+			file_pin_release(pin, mapping->host, index, n);
+		}
+		i += n;
+	}
+	mod_node_page_state(NODE_DATA(first_online_node),
+			    NR_VADDR_PIN_RELEASED, nr_pages);
+}
+EXPORT_SYMBOL_GPL(vaddr_unpin_pages);

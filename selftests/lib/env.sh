@@ -1,0 +1,36 @@
+# shellcheck shell=bash
+# The test VM's environment: fsdax pmem with ext4 and xfs mounted -o dax,
+# a tmpfs control, and Soft-RoCE (rxe0) on a veth pair.  Sourced by
+# selftests/run.sh and tools/demo-guest.sh.
+
+EXT4=/mnt/ext4 XFS=/mnt/xfs TMPFS=/mnt/tmpfs
+
+env_setup() {
+	set -e
+	echo 3 > /proc/sys/fs/lease-break-time
+	mkdir -p $EXT4 $XFS $TMPFS
+	mkfs.ext4 -q -F -b 4096 /dev/pmem0
+	mount -o dax /dev/pmem0 $EXT4
+	mkfs.xfs -q -f -m reflink=0 /dev/pmem1
+	mount -o dax /dev/pmem1 $XFS
+	mount -t tmpfs tmpfs $TMPFS
+	ip link add veth0 type veth peer name veth1
+	ip link set veth0 up
+	ip link set veth1 up
+	rdma link add rxe0 type rxe netdev veth0
+	local i
+	for i in $(seq 50); do
+		grep -q ACTIVE /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null &&
+		[ "$(cat /sys/class/infiniband/rxe0/ports/1/gids/0)" != \
+		  0000:0000:0000:0000:0000:0000:0000:0000 ] && break
+		sleep 0.2
+	done
+	set +e
+}
+
+# dax_on PATH: is DAX really on for this file (statx attribute 0x200000)?
+dax_on() {
+	local a
+	a=$(xfs_io -c 'statx -r' "$1" | sed -n 's/^stat.attributes = //p')
+	[ $(( a & 0x200000 )) -ne 0 ]
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the file pin selftests: hold vaddr_pin_pages() pins
+ * through the gup_test debugfs file, take layout leases, read counters.
+ */
+#ifndef PIN_UTIL_H
+#define PIN_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/types.h>
+
+#ifndef F_LAYOUT
+#define F_LAYOUT	16
+#define F_EXCLUSIVE	32
+#endif
+
+/* From mm/gup_test.h (this project extends it with USE_VADDR_PIN). */
+#define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test)
+#define PIN_LONGTERM_TEST_STOP	_IO('g', 8)
+#define PIN_LONGTERM_TEST_FLAG_USE_WRITE	1
+#define PIN_LONGTERM_TEST_FLAG_USE_FAST		2
+#define PIN_LONGTERM_TEST_FLAG_USE_VADDR_PIN	4
+struct pin_longterm_test {
+	__u64 addr;
+	__u64 size;
+	__u32 flags;
+};
+
+#define GUP_TEST_FILE "/sys/kernel/debug/gup_test"
+
+/* Pin [addr, addr + size) with vaddr_pin_pages(); the pins belong to the
+ * returned gup_test fd until pin_stop() or close().  Returns the fd, or
+ * -errno. */
+static inline int pin_start_flags(void *addr, size_t size, unsigned int flags)
+{
+	struct pin_longterm_test args = {
+		.addr = (uintptr_t)addr, .size = size, .flags = flags,
+	};
+	int fd = open(GUP_TEST_FILE, O_RDWR);
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, PIN_LONGTERM_TEST_START, &args)) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+static inline int pin_start(void *addr, size_t size)
+{
+	return pin_start_flags(addr, size, PIN_LONGTERM_TEST_FLAG_USE_WRITE |
+			       PIN_LONGTERM_TEST_FLAG_USE_VADDR_PIN);
+}
+
+static inline int pin_stop(int fd)
+{
+	int ret = ioctl(fd, PIN_LONGTERM_TEST_STOP) ? -errno : 0;
+
+	close(fd);
+	return ret;
+}
+
+/* fcntl(F_SETLEASE) returning 0 or -errno. */
+static inline int set_lease(int fd, int arg)
+{
+	return fcntl(fd, F_SETLEASE, arg) ? -errno : 0;
+}
+
+static inline long vmstat(const char *name)
+{
+	char line[256];
+	size_t len = strlen(name);
+	long val = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			val = atol(line + len + 1);
+	fclose(f);
+	return val;
+}
+
+/* Pages and records currently pinned through vaddr_pin_pages(). */
+static inline long vaddr_pins_held(void)
+{
+	return vmstat("nr_vaddr_pin_acquired") - vmstat("nr_vaddr_pin_released");
+}
+
+static inline long file_pins_held(void)
+{
+	return vmstat("nr_file_pin_acquired") - vmstat("nr_file_pin_released");
+}
+
+#endif

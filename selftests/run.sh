@@ -1,0 +1,53 @@
+#!/bin/bash
+# Runs inside the test VM (tools/check.sh boots it): sets up pmem, file
+# systems and rxe, then runs every selftest whose name (GROUP/NAME)
+# starts with one of the FILTER words, or all of them.
+#
+#   selftests/run.sh [FILTER...]
+#
+# Kinds of tests: selftests/GROUP/NAME.c (kselftest harness, built to
+# build/selftests/GROUP/NAME), selftests/GROUP/NAME.sh (KTAP shell), and
+# selftests/fstests/NNN with golden output NNN.out.  Output of each test
+# goes to $VMOUT/results/GROUP_NAME.log and its exit status to .rc.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+. "$here/lib/env.sh"
+results=${VMOUT:-/tmp}/results
+mkdir -p "$results"
+
+echo "run.sh: setting up pmem, ext4/xfs -o dax, tmpfs and rxe0"
+if ! (env_setup) > "$results/setup.log" 2>&1; then
+	echo "run.sh: environment setup FAILED:"; cat "$results/setup.log"
+	echo 1 > "$results/setup.rc"
+	exit 1
+fi
+
+tests=()
+for f in "$here"/*/*.c "$here"/*/*.sh "$here"/fstests/[0-9][0-9][0-9]; do
+	[ -e "$f" ] || continue
+	rel=${f#"$here"/}
+	case $rel in lib/*) continue ;; esac
+	tests+=("${rel%.*}")
+done
+selected=()
+for t in "${tests[@]}"; do
+	if [ $# = 0 ]; then selected+=("$t"); continue; fi
+	for pat in "$@"; do
+		case $t in "$pat"*) selected+=("$t"); break ;; esac
+	done
+done
+[ ${#selected[@]} -gt 0 ] || { echo "run.sh: no test matches: $*"; exit 1; }
+
+for t in "${selected[@]}"; do
+	log="$results/${t//\//_}"
+	if [ -f "$here/$t.c" ]; then cmd=("$top/build/selftests/$t")
+	elif [ -f "$here/$t.sh" ]; then cmd=(bash "$here/$t.sh")
+	else cmd=(bash "$here/lib/fstest-run" "$here/$t")
+	fi
+	echo "run.sh: ==== $t"
+	(cd /tmp && timeout -k 5 600 "${cmd[@]}") > "$log.log" 2>&1
+	echo $? > "$log.rc"
+	cat "$log.log"
+done
+exit 0

@@ -1,0 +1,43 @@
+#!/bin/bash
+# Build a kernel.  FLAVOUR: project (default; build/bzImage) or stock
+# (the unmodified base with the same config; build/bzImage-stock).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/base.conf"
+flavour=${1:-project}
+case $flavour in
+project) "$top/tools/prepare-source.sh"; src="$top/build/src"; out=bzImage ;;
+stock)   "$top/tools/prepare-source.sh" --stock; src="$top/build/base/$BASE_DIR"; out=bzImage-stock ;;
+*) echo "usage: $0 [project|stock]" >&2; exit 2 ;;
+esac
+obj="$top/build/obj-$flavour"
+frags="$top/tools/kernel.config"
+mkdir -p "$obj"
+
+export CCACHE_DIR=${CCACHE_DIR:-/var/cache/rdma-fsdax/ccache}
+export CCACHE_BASEDIR="$top"
+export CCACHE_NOHASHDIR=true
+export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+export KBUILD_BUILD_TIMESTAMP="2025-01-01" KBUILD_BUILD_USER=rdma-fsdax KBUILD_BUILD_HOST=vm
+mkdir -p "$CCACHE_DIR"
+ccache -M 8G >/dev/null
+kmake() { make -s -C "$src" O="$obj" CC="ccache gcc" -j"$(nproc)" "$@"; }
+
+cfgstamp=$(cat $frags | sha1sum | cut -d' ' -f1)
+if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.cfgstamp" 2>/dev/null)" != "$cfgstamp" ]; then
+	echo "build-kernel: configuring $flavour (tinyconfig + $(basename $frags))"
+	kmake tinyconfig >/dev/null
+	(cd "$obj" && "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" .config $frags >/dev/null)
+	kmake olddefconfig >/dev/null
+	missing=0
+	while IFS= read -r l; do
+		case $l in CONFIG_*=*) grep -qx "$l" "$obj/.config" || { echo "build-kernel: config did not take: $l" >&2; missing=1; } ;; esac
+	done < <(cat $frags)
+	[ $missing = 0 ] || { echo "build-kernel: ERROR: fix the config fragment" >&2; exit 1; }
+	echo "$cfgstamp" > "$obj/.cfgstamp"
+fi
+echo "build-kernel: building $flavour kernel in ${obj#$top/} ($(nproc) jobs, ccache $CCACHE_DIR)"
+start=$(date +%s)
+kmake bzImage
+cp "$obj/arch/x86/boot/bzImage" "$top/build/$out"
+echo "build-kernel: build/$out ready ($(( $(date +%s) - start )) s)"
