@@ -15,9 +15,11 @@
  * leases they point at.
  */
 #include <linux/file_pin.h>
+#include <linux/file.h>
 #include <linux/filelock.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/sched/signal.h>
 #include <linux/wait.h>

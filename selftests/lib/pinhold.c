@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinhold: take a layout lease on FILE, map it and pin [OFFSET, OFFSET+LEN)
+ * through vaddr_pin_pages() (gup_test), run a shell command while the pin
+ * is held, then unpin.  For the fstests-style scripts and the demo.
+ *
+ *   pinhold [-l none|layout|exclusive] [-u] FILE OFFSET LEN CMD
+ *
+ * -u: on a lease break (SIGIO) unpin at once, as a cooperating holder
+ * would; without it the break is ignored.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include "pin_util.h"
+
+static volatile int pinfd = -1;
+
+static void on_break(int sig)
+{
+	static const char msg[] = "pinhold: lease break: unpinning\n";
+
+	if (pinfd >= 0) {
+		ioctl(pinfd, PIN_LONGTERM_TEST_STOP);
+		pinfd = -1;
+		if (write(1, msg, sizeof(msg) - 1) < 0)
+			_exit(1);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int lease = F_LAYOUT | F_EXCLUSIVE, unpin_on_break = 0, fd, ret, opt;
+	const char *kind = "exclusive";
+	size_t off, len;
+	struct stat st;
+	char *map;
+
+	while ((opt = getopt(argc, argv, "l:u")) != -1) {
+		if (opt == 'u') {
+			unpin_on_break = 1;
+		} else if (opt == 'l') {
+			kind = optarg;
+			lease = !strcmp(kind, "none") ? 0 :
+				!strcmp(kind, "layout") ? F_LAYOUT :
+				F_LAYOUT | F_EXCLUSIVE;
+		} else {
+			return 2;
+		}
+	}
+	if (argc - optind != 4) {
+		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u] FILE OFFSET LEN CMD\n");
+		return 2;
+	}
+	off = strtoul(argv[optind + 1], NULL, 0);
+	len = strtoul(argv[optind + 2], NULL, 0);
+	fd = open(argv[optind], O_RDWR);
+	if (fd < 0 || fstat(fd, &st)) {
+		perror("pinhold: open");
+		return 1;
+	}
+	signal(SIGIO, unpin_on_break ? on_break : SIG_IGN);
+	if (lease) {
+		ret = set_lease(fd, lease);
+		printf("pinhold: %s lease: %s\n", kind, ret ? strerror(-ret) : "taken");
+	}
+	map = mmap(NULL, off + len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		perror("pinhold: mmap");
+		return 1;
+	}
+	ret = pin_start(map + off, len);
+	printf("pinhold: pin bytes %zu-%zu: %s\n", off, off + len - 1,
+	       ret < 0 ? strerror(-ret) : "pinned");
+	fflush(stdout);
+	if (ret >= 0)
+		pinfd = ret;
+	ret = system(argv[optind + 3]);
+	fflush(stdout);
+	if (pinfd >= 0) {
+		pin_stop(pinfd);
+		printf("pinhold: unpinned\n");
+	}
+	munmap(map, off + len);
+	close(fd);
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : 1;
+}

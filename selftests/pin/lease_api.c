@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fcntl(F_SETLEASE/F_GETLEASE) with F_LAYOUT and F_EXCLUSIVE: accepted
+ * arguments, files, permissions, /proc/locks, and what a lease lets a
+ * process pin.
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "kselftest_harness.h"
+#include "pin_util.h"
+
+FIXTURE(lease) {
+	char path[64];
+	int fd;
+};
+
+FIXTURE_SETUP(lease)
+{
+	snprintf(self->path, sizeof(self->path), "/mnt/xfs/lease.%d", getpid());
+	self->fd = open(self->path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ftruncate(self->fd, 1 << 20));
+}
+
+FIXTURE_TEARDOWN(lease)
+{
+	close(self->fd);
+	unlink(self->path);
+}
+
+TEST_F(lease, layout_and_exclusive_reported)
+{
+	EXPECT_EQ(0, set_lease(self->fd, F_LAYOUT));
+	EXPECT_EQ(F_LAYOUT, fcntl(self->fd, F_GETLEASE));
+	/* The same open file switches kind in place. */
+	EXPECT_EQ(0, set_lease(self->fd, F_LAYOUT | F_EXCLUSIVE));
+	EXPECT_EQ(F_LAYOUT | F_EXCLUSIVE, fcntl(self->fd, F_GETLEASE));
+	EXPECT_EQ(0, set_lease(self->fd, F_UNLCK));
+	EXPECT_EQ(F_UNLCK, fcntl(self->fd, F_GETLEASE));
+}
+
+TEST_F(lease, proc_locks_shows_layout)
+{
+	char cmd[128];
+
+	ASSERT_EQ(0, set_lease(self->fd, F_LAYOUT));
+	snprintf(cmd, sizeof(cmd), "grep -q 'LAYOUT ACTIVE    READ %d ' /proc/locks",
+		 getpid());
+	EXPECT_EQ(0, system(cmd));
+}
+
+TEST_F(lease, meaningless_arguments)
+{
+	EXPECT_EQ(-EINVAL, set_lease(self->fd, F_EXCLUSIVE));
+	EXPECT_EQ(-EINVAL, set_lease(self->fd, F_LAYOUT | F_WRLCK));
+	EXPECT_EQ(-EINVAL, set_lease(self->fd, F_LAYOUT | F_UNLCK));
+	EXPECT_EQ(-EINVAL, set_lease(self->fd, F_LAYOUT | 64));
+	EXPECT_EQ(-EINVAL, set_lease(self->fd, 64));
+	EXPECT_EQ(F_UNLCK, fcntl(self->fd, F_GETLEASE));
+}
+
+TEST_F(lease, other_lease_kind_busy)
+{
+	int fd;
+
+	/* A read lease needs the file open for reading only. */
+	close(self->fd);
+	self->fd = open(self->path, O_RDONLY);
+	fd = self->fd;
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_lease(fd, F_RDLCK));
+	EXPECT_EQ(-EBUSY, set_lease(fd, F_LAYOUT));
+	EXPECT_EQ(F_RDLCK, fcntl(fd, F_GETLEASE));
+}
+
+TEST(directory_and_non_dax)
+{
+	int fd = open("/mnt/xfs", O_RDONLY | O_DIRECTORY);
+	char path[64];
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, set_lease(fd, F_LAYOUT));
+	close(fd);
+	snprintf(path, sizeof(path), "/mnt/tmpfs/lease.%d", getpid());
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EOPNOTSUPP, set_lease(fd, F_LAYOUT));
+	close(fd);
+	unlink(path);
+}
+
+TEST_F(lease, not_owner_refused)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd;
+
+		/* nobody, without CAP_LEASE, on root's 0644 file */
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		fd = open(self->path, O_RDONLY);
+		if (fd < 0)
+			_exit(101);
+		_exit(-set_lease(fd, F_LAYOUT));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EACCES, WEXITSTATUS(status));
+}
+
+TEST_F(lease, pin_needs_own_lease)
+{
+	size_t len = 1 << 20;
+	char *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->fd, 0);
+	int pinfd, status;
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-EPERM, pin_start(map, len));
+	ASSERT_EQ(0, set_lease(self->fd, F_LAYOUT | F_EXCLUSIVE));
+	/* A forked child shares the open file but did not take the lease. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(-pin_start(map, len));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(EPERM, WEXITSTATUS(status));
+	pinfd = pin_start(map, len);
+	ASSERT_LE(0, pinfd);
+	EXPECT_EQ(0, pin_stop(pinfd));
+	/* After the lease is dropped, pinning fails again. */
+	ASSERT_EQ(0, set_lease(self->fd, F_UNLCK));
+	EXPECT_EQ(-EPERM, pin_start(map, len));
+	munmap(map, len);
+}
+
+TEST_F(lease, read_only_mapping_write_pin)
+{
+	int fd = open(self->path, O_RDONLY);
+	char *map;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_lease(fd, F_LAYOUT));
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	/* Write access through a read-only mapping: GUP says EFAULT. */
+	EXPECT_EQ(-EFAULT, pin_start(map, 4096));
+	munmap(map, 4096);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
