@@ -6,4 +6,4 @@ cd "$top"
 tools/build-kernel.sh project || exit 1
 make -s -C selftests || exit 1
 echo "demo: booting the VM (QEMU, TCG); kernel messages go to build/vm/demo/console.log"
-tools/vm-run -q -o build/vm/demo -t 900 -- bash tools/demo-guest.sh
+tools/vm-run -Q -o build/vm/demo -t 900 -- bash tools/demo-guest.sh

@@ -76,12 +76,19 @@ static inline int set_lease(int fd, int arg)
 	return fcntl(fd, F_SETLEASE, arg) ? -errno : 0;
 }
 
+/* A /proc/vmstat counter, after folding the per-cpu deltas. */
 static inline long vmstat(const char *name)
 {
 	char line[256];
 	size_t len = strlen(name);
 	long val = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
+	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
+
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+	f = fopen("/proc/vmstat", "r");
 
 	if (!f)
 		return -1;
