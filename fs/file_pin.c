@@ -438,8 +438,8 @@ int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
 
 	file_pin_notify(ctx, first, last);
 	ret = wait_event_interruptible_timeout(file_pin_wait,
-			!file_pin_busy(ctx, first, last, &now),
-			(long)lease_break_time * HZ);
+					       !file_pin_busy(ctx, first, last, &now),
+					       (long)lease_break_time * HZ);
 	if (ret < 0)
 		return ret;
 	return ret ? 0 : -ETXTBSY;

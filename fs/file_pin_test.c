@@ -177,6 +177,7 @@ static struct kunit_suite file_pin_test_suite = {
 	.init = file_pin_test_init,
 	.test_cases = file_pin_test_cases,
 };
+
 kunit_test_suite(file_pin_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for file pin records");
