@@ -98,6 +98,47 @@ long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 }
 EXPORT_SYMBOL_GPL(vaddr_pin_pages);
 
+static struct page *page_at(struct page **pages, struct page *first,
+			    unsigned long i)
+{
+	return pages ? pages[i] : nth_page(first, i);
+}
+
+/*
+ * Unpin @nr pages, given as an array (@pages) or as a physically contiguous
+ * range starting at @first, and drop the file pin records they complete.
+ */
+static void vaddr_unpin(struct page **pages, struct page *first,
+			unsigned long nr, struct vaddr_pin *pin, bool make_dirty)
+{
+	unsigned long i = 0, n;
+
+	while (i < nr) {
+		struct page *page = page_at(pages, first, i);
+		bool dax = page_is_fsdax(page);
+		struct address_space *mapping = page->mapping;
+		pgoff_t index = page->index;
+
+		for (n = 1; i + n < nr; n++) {
+			struct page *next = page_at(pages, first, i + n);
+
+			if (page_is_fsdax(next) != dax ||
+			    (dax && (next->mapping != mapping ||
+				     next->index != index + n)))
+				break;
+		}
+		if (pages)
+			unpin_user_pages_dirty_lock(pages + i, n, make_dirty);
+		else
+			unpin_user_page_range_dirty_lock(page, n, make_dirty);
+		if (dax)
+			file_pin_release(pin, mapping->host, index, n);
+		i += n;
+	}
+	mod_node_page_state(NODE_DATA(first_online_node),
+			    NR_VADDR_PIN_RELEASED, nr);
+}
+
 /**
  * vaddr_unpin_pages - release pages pinned by vaddr_pin_pages()
  * @pages: the pages, in any grouping of earlier vaddr_pin_pages() results
@@ -112,31 +153,23 @@ EXPORT_SYMBOL_GPL(vaddr_pin_pages);
 void vaddr_unpin_pages(struct page **pages, unsigned long nr_pages,
 		       struct vaddr_pin *pin, bool make_dirty)
 {
-	unsigned long i = 0, n;
-
-	while (i < nr_pages) {
-		struct page *page = pages[i];
-
-		if (!page_is_fsdax(page)) {
-			for (n = 1; i + n < nr_pages; n++)
-				if (page_is_fsdax(pages[i + n]))
-					break;
-			unpin_user_pages_dirty_lock(pages + i, n, make_dirty);
-		} else {
-			struct address_space *mapping = page->mapping;
-			pgoff_t index = page->index;
-
-			for (n = 1; i + n < nr_pages; n++)
-				if (!page_is_fsdax(pages[i + n]) ||
-				    pages[i + n]->mapping != mapping ||
-				    pages[i + n]->index != index + n)
-					break;
-			unpin_user_pages_dirty_lock(pages + i, n, make_dirty);
-			file_pin_release(pin, mapping->host, index, n);
-		}
-		i += n;
-	}
-	mod_node_page_state(NODE_DATA(first_online_node),
-			    NR_VADDR_PIN_RELEASED, nr_pages);
+	vaddr_unpin(pages, NULL, nr_pages, pin, make_dirty);
 }
 EXPORT_SYMBOL_GPL(vaddr_unpin_pages);
+
+/**
+ * vaddr_unpin_page_range - release a physically contiguous page range
+ * @page: the first page
+ * @nr_pages: number of pages
+ * @pin: the owner the pages were pinned for
+ * @make_dirty: mark the pages dirty first
+ *
+ * As vaddr_unpin_pages(), for callers that keep pinned pages as ranges
+ * (a scatterlist), like unpin_user_page_range_dirty_lock().
+ */
+void vaddr_unpin_page_range(struct page *page, unsigned long nr_pages,
+			    struct vaddr_pin *pin, bool make_dirty)
+{
+	vaddr_unpin(NULL, page, nr_pages, pin, make_dirty);
+}
+EXPORT_SYMBOL_GPL(vaddr_unpin_page_range);

@@ -68,6 +68,8 @@ long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 		     struct vaddr_pin *pin);
 void vaddr_unpin_pages(struct page **pages, unsigned long nr_pages,
 		       struct vaddr_pin *pin, bool make_dirty);
+void vaddr_unpin_page_range(struct page *page, unsigned long nr_pages,
+			    struct vaddr_pin *pin, bool make_dirty);
 
 #ifdef CONFIG_FILE_LOCKING
 extern int lease_break_time;
