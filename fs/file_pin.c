@@ -24,9 +24,26 @@
 #include <linux/sched/signal.h>
 #include <linux/wait.h>
 #include <linux/vmstat.h>
+#include <linux/hashtable.h>
+#include <linux/fdtable.h>
+#include <linux/ptrace.h>
+#include <linux/seq_file.h>
+#include <linux/sched/mm.h>
 
 static DECLARE_WAIT_QUEUE_HEAD(file_pin_wait);
 static struct kmem_cache *file_pin_cache;
+
+/*
+ * Every record is also hashed by its owner (the owner's file, or its mm),
+ * for /proc/<pid>/file_pins.  Nests inside flc_lock.
+ */
+static DEFINE_SPINLOCK(file_pin_owners_lock);
+static DEFINE_HASHTABLE(file_pin_owners, 8);
+
+static const void *file_pin_owner_key(const struct vaddr_pin *pin)
+{
+	return pin->f_owner ? (const void *)pin->f_owner : pin->mm;
+}
 
 static bool layout_lease_owns_break(struct file_lease *fl)
 {
@@ -44,18 +61,6 @@ static bool layout_lease_break(struct file_lease *fl)
 	return false;
 }
 
-static bool layout_lease_pinned(struct file_lease *fl)
-{
-	struct file_lock_context *ctx = locks_inode_context(file_inode(fl->c.flc_file));
-	struct file_pin *p;
-
-	lockdep_assert_held(&ctx->flc_lock);
-	list_for_each_entry(p, &ctx->flc_pins, inode_node)
-		if (p->lease == fl)
-			return true;
-	return false;
-}
-
 static int layout_lease_change(struct file_lease *fl, int arg,
 			       struct list_head *dispose)
 {
@@ -63,7 +68,7 @@ static int layout_lease_change(struct file_lease *fl, int arg,
 	if (arg != F_UNLCK)
 		return -EBUSY;
 	/* The lease stays while pages are pinned under it. */
-	if (layout_lease_pinned(fl))
+	if (fl->fl_pins)
 		return -EBUSY;
 	return lease_modify(fl, arg, dispose);
 }
@@ -297,6 +302,11 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 	p->last = last;
 	p->nr_pages = last - first + 1;
 	list_add(&p->inode_node, &ctx->flc_pins);
+	fl->fl_pins++;
+	spin_lock(&file_pin_owners_lock);
+	hash_add(file_pin_owners, &p->owner_node,
+		 (unsigned long)file_pin_owner_key(pin));
+	spin_unlock(&file_pin_owners_lock);
 	p->next = pin->records;
 	pin->records = p;
 	spin_unlock(&ctx->flc_lock);
@@ -329,6 +339,10 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 		return;
 	}
 	list_del(&p->inode_node);
+	p->lease->fl_pins--;
+	spin_lock(&file_pin_owners_lock);
+	hash_del(&p->owner_node);
+	spin_unlock(&file_pin_owners_lock);
 	spin_unlock(&ctx->flc_lock);
 
 	for (pp = &pin->records; *pp != p; pp = &(*pp)->next)
@@ -445,6 +459,159 @@ int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
 	return ret ? 0 : -ETXTBSY;
 }
 EXPORT_SYMBOL_GPL(file_pin_break_range);
+
+/* What /proc shows of one record, copied under the owners lock. */
+struct file_pin_snap {
+	struct file *file;	/* referenced: the path is printed later */
+	pgoff_t first, last;
+	unsigned long nr_pages;
+	bool exclusive;
+	unsigned int lease_pins;
+	char device[32];
+};
+
+/*
+ * Copy up to @max records of @key.  The lock is held only while copying,
+ * never while printing; the cost is linear in the owner's records.
+ */
+static unsigned int file_pin_snapshot(const void *key,
+				      struct file_pin_snap *snap,
+				      unsigned int max)
+{
+	struct file_pin *p;
+	unsigned int n = 0;
+
+	spin_lock(&file_pin_owners_lock);
+	hash_for_each_possible(file_pin_owners, p, owner_node,
+			       (unsigned long)key) {
+		struct file_pin_snap *s;
+
+		if (file_pin_owner_key(p->owner) != key)
+			continue;
+		if (snap) {
+			if (n == max)
+				break;
+			s = &snap[n];
+			s->file = get_file(p->file);
+			s->first = p->first;
+			s->last = p->last;
+			s->nr_pages = p->nr_pages;
+			s->exclusive = p->lease->c.flc_flags & FL_EXCLUSIVE;
+			s->lease_pins = p->lease->fl_pins;
+			strscpy(s->device, p->owner->device ?: "-");
+		}
+		n++;
+	}
+	spin_unlock(&file_pin_owners_lock);
+	return n;
+}
+
+static void file_pin_show_owner(struct seq_file *m, const void *key,
+				int fd, struct file *owner)
+{
+	struct file_pin_snap *snap;
+	unsigned int n, i;
+
+	n = file_pin_snapshot(key, NULL, 0);
+	if (!n)
+		return;
+	n += 16;	/* room for records added meanwhile */
+	snap = kvmalloc_array(n, sizeof(*snap), GFP_KERNEL);
+	if (!snap)
+		return;
+	n = file_pin_snapshot(key, snap, n);
+	for (i = 0; i < n; i++) {
+		struct file_pin_snap *s = &snap[i];
+		struct inode *inode = file_inode(s->file);
+
+		if (owner) {
+			seq_printf(m, "owner_fd=%d owner=", fd);
+			seq_path(m, &owner->f_path, " \t\n\\=");
+		} else {
+			seq_puts(m, "owner_fd=- owner=mm");
+		}
+		seq_printf(m, " device=%s fsdev=%u:%u ino=%lu range=%lu-%lu pages=%lu lease=%s held=%s file=",
+			   s->device, MAJOR(inode->i_sb->s_dev),
+			   MINOR(inode->i_sb->s_dev), inode->i_ino,
+			   s->first, s->last, s->nr_pages,
+			   s->exclusive ? "exclusive" : "layout",
+			   /* our reference, and one per pin record */
+			   file_count(s->file) > s->lease_pins + 1 ?
+			   "open" : "pins");
+		seq_path(m, &s->file->f_path, " \t\n\\=");
+		seq_putc(m, '\n');
+		fput(s->file);
+	}
+	kvfree(snap);
+}
+
+/**
+ * proc_file_pins_show - /proc/<pid>/file_pins
+ * @m: the seq_file
+ * @ns: pid namespace of the proc mount
+ * @pid: the pid
+ * @task: the task
+ *
+ * One line per pinned file range: owners that are open files of @task (by
+ * fd number), then pins owned by @task's mm.  Needs PTRACE_MODE_READ.
+ *
+ * Return: 0, or -EACCES.
+ */
+int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
+			struct pid *pid, struct task_struct *task)
+{
+	struct mm_struct *mm;
+	struct file *file;
+	unsigned int fd;
+
+	if (!ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS))
+		return -EACCES;
+
+	for (fd = 0;; fd++) {
+		rcu_read_lock();
+		file = task_lookup_next_fdget_rcu(task, &fd);
+		rcu_read_unlock();
+		if (!file)
+			break;
+		file_pin_show_owner(m, file, fd, file);
+		fput(file);
+	}
+	mm = get_task_mm(task);
+	if (mm) {
+		file_pin_show_owner(m, mm, -1, NULL);
+		mmput(mm);
+	}
+	return 0;
+}
+
+/**
+ * file_pin_show_fdinfo - the layout lease of an open file, in fdinfo
+ * @m: the seq_file of /proc/<pid>/fdinfo/<fd>
+ * @file: the open file
+ */
+void file_pin_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct file_lock_context *ctx = locks_inode_context(file_inode(file));
+	unsigned long pages = 0;
+	struct file_lease *fl, *lease = NULL;
+	struct file_pin *p;
+
+	if (!ctx || list_empty_careful(&ctx->flc_lease))
+		return;
+	spin_lock(&ctx->flc_lock);
+	list_for_each_entry(fl, &ctx->flc_lease, c.flc_list)
+		if (fl->c.flc_file == file && is_layout_lease(fl))
+			lease = fl;
+	if (lease) {
+		list_for_each_entry(p, &ctx->flc_pins, inode_node)
+			if (p->lease == lease)
+				pages += p->nr_pages;
+		seq_printf(m, "layout_lease:\t%s\nlayout_pinned_pages:\t%lu\n",
+			   lease->c.flc_flags & FL_EXCLUSIVE ?
+			   "exclusive" : "layout", pages);
+	}
+	spin_unlock(&ctx->flc_lock);
+}
 
 static int __init file_pin_init(void)
 {

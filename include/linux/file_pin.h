@@ -18,12 +18,18 @@ struct inode;
 struct mm_struct;
 struct page;
 struct vm_area_struct;
+struct seq_file;
+struct pid_namespace;
+struct pid;
+struct task_struct;
 
 /**
  * struct vaddr_pin - who owns a set of long-term pins
  * @f_owner: the file whose lifetime bounds the pins (e.g. an RDMA uverbs
  *	file), or NULL
  * @mm: the mm that owns the pins when no file does, or NULL
+ * @device: optional name of the device the pins serve (e.g. "rxe0"),
+ *	shown in /proc/<pid>/file_pins; must outlive the pins
  * @records: the file pin records made by vaddr_pin_pages() on behalf of
  *	this owner; private to mm/vaddr_pin.c.  Zero-initialise the
  *	structure before the first vaddr_pin_pages() call.
@@ -34,6 +40,7 @@ struct vm_area_struct;
 struct vaddr_pin {
 	struct file *f_owner;
 	struct mm_struct *mm;
+	const char *device;
 	struct file_pin *records;
 };
 
@@ -41,6 +48,7 @@ struct vaddr_pin {
  * struct file_pin - one contiguous range of a file's pages pinned long term
  * @inode_node: entry in the inode's file_lock_context->flc_pins, under
  *	flc_lock
+ * @owner_node: entry in the hash of records by owner, for /proc
  * @next: next record of the same struct vaddr_pin
  * @file: the open file that holds @lease; a reference is held, so the lease
  *	stays until the record goes, even after close() and munmap()
@@ -54,6 +62,7 @@ struct vaddr_pin {
  */
 struct file_pin {
 	struct list_head inode_node;
+	struct hlist_node owner_node;
 	struct file_pin *next;
 	struct file *file;
 	struct file_lease *lease;
@@ -77,6 +86,9 @@ extern int lease_break_time;
 int layout_lease_set(unsigned int fd, struct file *filp, int arg);
 int layout_lease_bits(struct file_lease *fl);
 int file_pin_break_range(struct inode *inode, loff_t start, loff_t end);
+int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
+			struct pid *pid, struct task_struct *task);
+void file_pin_show_fdinfo(struct seq_file *m, struct file *file);
 
 /* Internal to fs/file_pin.c and mm/vaddr_pin.c. */
 struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
@@ -91,6 +103,10 @@ static inline int file_pin_break_range(struct inode *inode, loff_t start,
 				       loff_t end)
 {
 	return 0;
+}
+
+static inline void file_pin_show_fdinfo(struct seq_file *m, struct file *file)
+{
 }
 
 static inline struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
