@@ -31,11 +31,11 @@ pause
 say "4. Registering memory with the NIC: ibv_reg_mr()"
 run $bin/regmr anon
 run $bin/regmr $TMPFS/buffer
-echo "Over a file on a DAX file system, upstream Linux refuses the long-term pin:"
+echo "Over a file on a DAX file system, upstream Linux refuses every long-term"
+echo "pin with EOPNOTSUPP (a truncate could free blocks the NIC still writes to)."
+echo "With this series the answer is EPERM: the process holds no layout lease:"
 run $bin/regmr $EXT4/buffer
 run $bin/regmr $XFS/buffer
-echo "(EOPNOTSUPP: a truncate could free blocks the NIC still writes to.  RDMA is"
-echo " not converted to the new pin API yet; the core below shows how it will work.)"
 pause
 
 say "5. A layout lease makes a long-term pin of DAX memory safe"
@@ -62,5 +62,15 @@ xfs_io -f -c "pwrite -q -S 0x61 0 1M" $f
 $bin/pinhold -l layout -u $f 0 65536 "
 	echo '\$ truncate -s 0 $f   # from another process'; truncate -s 0 $f && echo ok, size \$(stat -c %s $f)
 "
+
+say "7. RDMA into a DAX file: register under a lease, write from another process"
+f=$EXT4/rdma-data
+cmd="cat /proc/\$PPID/file_pins; echo '\$ truncate -s 0 $f'; truncate -s 0 $f"
+command -v $top/build/tools/lsfilepins >/dev/null &&
+	cmd="$cmd; echo '\$ lsfilepins $f   # who pins this file?'; $top/build/tools/lsfilepins $f"
+$bin/rdmademo $f "Hello from RDMA, written straight into pmem" "
+	echo '\$ cat /proc/<pid>/file_pins'; $cmd"
+echo "With the MR gone, truncate works:"
+run truncate -s 0 $f && echo "ok, size $(stat -c %s $f)"
 echo
 echo "Done."
