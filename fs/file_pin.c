@@ -277,22 +277,28 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 
 	if (!ctx || list_empty_careful(&ctx->flc_lease))
 		return ERR_PTR(-EPERM);
+
+	/* Most calls continue the owner's last record: no allocation. */
+	spin_lock(&ctx->flc_lock);
+	fl = layout_lease_of_current(ctx);
+	p = pin->records;
+	if (fl && p && file_pin_extend(p, pin, fl, first, last)) {
+		spin_unlock(&ctx->flc_lock);
+		return p;
+	}
+	spin_unlock(&ctx->flc_lock);
+	if (!fl)
+		return ERR_PTR(-EPERM);
+
 	new = kmem_cache_alloc(file_pin_cache, GFP_KERNEL);
 	if (!new)
 		return ERR_PTR(-ENOMEM);
-
 	spin_lock(&ctx->flc_lock);
 	fl = layout_lease_of_current(ctx);
 	if (!fl) {
 		spin_unlock(&ctx->flc_lock);
 		kmem_cache_free(file_pin_cache, new);
 		return ERR_PTR(-EPERM);
-	}
-	p = pin->records;
-	if (p && file_pin_extend(p, pin, fl, first, last)) {
-		spin_unlock(&ctx->flc_lock);
-		kmem_cache_free(file_pin_cache, new);
-		return p;
 	}
 	p = new;
 	p->file = get_file(fl->c.flc_file);

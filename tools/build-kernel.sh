@@ -1,17 +1,21 @@
 #!/bin/bash
-# Build a kernel.  FLAVOUR: project (default; build/bzImage) or stock
-# (the unmodified base with the same config; build/bzImage-stock).
+# Build a kernel.  FLAVOUR: project (default; build/bzImage), debug (the
+# project with tools/kernel-debug.config: KASAN, lockdep, DEBUG_VM,
+# kmemleak...; build/bzImage-debug) or stock (the unmodified base with the
+# project's config; build/bzImage-stock).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/base.conf"
 flavour=${1:-project}
+frags="$top/tools/kernel.config"
 case $flavour in
 project) "$top/tools/prepare-source.sh"; src="$top/build/src"; out=bzImage ;;
+debug)   "$top/tools/prepare-source.sh"; src="$top/build/src"; out=bzImage-debug
+	 frags="$frags $top/tools/kernel-debug.config" ;;
 stock)   "$top/tools/prepare-source.sh" --stock; src="$top/build/base/$BASE_DIR"; out=bzImage-stock ;;
-*) echo "usage: $0 [project|stock]" >&2; exit 2 ;;
+*) echo "usage: $0 [project|debug|stock]" >&2; exit 2 ;;
 esac
 obj="$top/build/obj-$flavour"
-frags="$top/tools/kernel.config"
 mkdir -p "$obj"
 
 export CCACHE_DIR=${CCACHE_DIR:-/var/cache/rdma-fsdax/ccache}
@@ -40,4 +44,9 @@ echo "build-kernel: building $flavour kernel in ${obj#$top/} ($(nproc) jobs, cca
 start=$(date +%s)
 kmake bzImage
 cp "$obj/arch/x86/boot/bzImage" "$top/build/$out"
+if [ "$flavour" != stock ]; then	# uapi headers for the selftests
+	kmake headers
+	mkdir -p "$top/build/uapi"
+	rsync -a "$obj/usr/include/" "$top/build/uapi/"
+fi
 echo "build-kernel: build/$out ready ($(( $(date +%s) - start )) s)"
