@@ -5,24 +5,40 @@
 #
 #   tools/check.sh [FILTER...]   e.g. tools/check.sh pin/layout_matrix
 #                                     tools/check.sh kunit   (KUnit only)
+#                                     tools/check.sh host    (checkpatch, Coccinelle)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=build/vm/check
 filters=("$@")
 
-"$top/tools/build-kernel.sh" project || exit 1
+# The debug flavour (KASAN, lockdep, kmemleak, ...) unless told otherwise.
+flavour=${CHECK_FLAVOUR:-debug}
+"$top/tools/build-kernel.sh" "$flavour" || exit 1
+kernel=build/bzImage; [ "$flavour" = project ] || kernel=build/bzImage-$flavour
 make -s -C selftests || exit 1
 
-guest=("selftests/run.sh" "${filters[@]}")
-kunit_only=0
-if [ ${#filters[@]} = 1 ] && [ "${filters[0]}" = kunit ]; then
-	kunit_only=1
+# 'kunit' and 'host' name the checks outside selftests/.
+gfilters=()
+for f in "${filters[@]}"; do
+	case $f in kunit|host) ;; *) gfilters+=("$f") ;; esac
+done
+guest=("selftests/run.sh" "${gfilters[@]}")
+no_guest=0
+if [ ${#filters[@]} -gt 0 ] && [ ${#gfilters[@]} = 0 ]; then
+	no_guest=1
 	guest=(true)
 fi
 echo "check: booting the test VM (console: $out/console.log)"
-tools/vm-run -q -o "$out" -t "${CHECK_TIMEOUT:-3000}" -- "${guest[@]}"
+tools/vm-run -q -k "$kernel" -o "$out" -t "${CHECK_TIMEOUT:-3000}" -- "${guest[@]}"
 vmrc=$?
+
+# Host checks (style, Coccinelle): reported like a guest test.
+if [ ${#filters[@]} = 0 ] || [[ " ${filters[*]} " == *" host"* ]]; then
+	mkdir -p "$out/results"
+	tools/host-checks.sh > "$out/results/host_checks.log" 2>&1
+	echo $? > "$out/results/host_checks.rc"
+fi
 
 pass=0 fail=0 skip=0
 report() { # STATUS NAME [REASON]
@@ -36,7 +52,7 @@ report() { # STATUS NAME [REASON]
 # KUnit: test-case lines of the KTAP the kernel printed while booting.
 kunit=$(sed -n 's/^\[ *[0-9]*\.[0-9]*\] //p' "$out/console.log" |
 	sed -n '/^KTAP version/,/^# Totals\|^ok [0-9]* \|^not ok [0-9]* /p')
-if [ ${#filters[@]} = 0 ] || [ $kunit_only = 1 ]; then
+if [ ${#filters[@]} = 0 ] || [[ " ${filters[*]} " == *" kunit "* ]]; then
 	grep -q '# Subtest: file_pin' <<<"$kunit" || report fail kunit/file_pin "suite did not run"
 	while read -r st name rest; do
 		case "$st $rest" in
@@ -47,29 +63,28 @@ if [ ${#filters[@]} = 0 ] || [ $kunit_only = 1 ]; then
 	done < <(sed -n 's/^    \(not ok\|ok\) [0-9]* \(.*\)/\1 \2/p' <<<"$kunit" | sed 's/^not ok/not_ok/')
 fi
 
-# Selftests: every top-level KTAP result line of every test's log.
-if [ $kunit_only = 0 ]; then
-	[ -f "$out/results/setup.rc" ] && report fail setup "guest environment setup failed"
-	for rc in "$out"/results/*.rc; do
-		[ -e "$rc" ] || continue
-		t=$(basename "$rc" .rc); [ "$t" = setup ] && continue
-		log=${rc%.rc}.log
-		n=0 bad=0
-		while IFS= read -r line; do
-			n=$((n + 1))
-			name=$(sed -E 's/^(not )?ok [0-9]+ //; s/ #.*//' <<<"$line")
-			case $line in
-			*"# SKIP"*) report skip "$t/$name" ;;
-			ok*) report ok "$t/$name" ;;
-			*) bad=1; report fail "$t/$name" ;;
-			esac
-		done < <(grep -aE '^(not )?ok [0-9]+ ' "$log")
-		r=$(cat "$rc")
-		[ $n = 0 ] && report fail "$t" "printed no results, exit $r"
-		[ $n -gt 0 ] && [ "$r" != 0 ] && [ $bad = 0 ] && report fail "$t" "exit status $r"
-	done
-	[ "$(ls "$out"/results/*.rc 2>/dev/null | wc -l)" -gt 0 ] || report fail selftests "no test ran"
-fi
+# Selftests and host checks: every top-level KTAP result line of each log.
+[ -f "$out/results/setup.rc" ] && report fail setup "guest environment setup failed"
+[ $no_guest = 0 ] && [ "$(ls "$out"/results/*.rc 2>/dev/null | grep -vc host_checks)" = 0 ] &&
+	report fail selftests "no test ran"
+for rc in "$out"/results/*.rc; do
+	[ -e "$rc" ] || continue
+	t=$(basename "$rc" .rc); [ "$t" = setup ] && continue
+	log=${rc%.rc}.log
+	n=0 bad=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		name=$(sed -E 's/^(not )?ok [0-9]+ //; s/ #.*//' <<<"$line")
+		case $line in
+		*"# SKIP"*) report skip "$t/$name" ;;
+		ok*) report ok "$t/$name" ;;
+		*) bad=1; report fail "$t/$name" ;;
+		esac
+	done < <(grep -aE '^(not )?ok [0-9]+ ' "$log")
+	r=$(cat "$rc")
+	[ $n = 0 ] && report fail "$t" "printed no results, exit $r"
+	[ $n -gt 0 ] && [ "$r" != 0 ] && [ $bad = 0 ] && report fail "$t" "exit status $r"
+done
 
 case $vmrc in
 0) ;;
