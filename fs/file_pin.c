@@ -45,6 +45,27 @@ static const void *file_pin_owner_key(const struct vaddr_pin *pin)
 	return pin->f_owner ? (const void *)pin->f_owner : pin->mm;
 }
 
+/**
+ * file_pin_check_owner - CONFIG_FILE_PIN_DEBUG: no pin outlives its owner
+ * @owner: an owner (a struct file or mm_struct) that is going away
+ *
+ * Warns, once per owner, if pin records still name @owner: its user
+ * released the owner without vaddr_unpin_pages().
+ */
+void file_pin_check_owner(const void *owner)
+{
+	struct file_pin *p;
+	unsigned long pages = 0;
+
+	spin_lock(&file_pin_owners_lock);
+	hash_for_each_possible(file_pin_owners, p, owner_node,
+			       (unsigned long)owner)
+		if (p->key == owner)
+			pages += p->nr_pages;
+	spin_unlock(&file_pin_owners_lock);
+	WARN(pages, "file_pin: %lu pinned pages outlive their owner\n", pages);
+}
+
 static bool layout_lease_owns_break(struct file_lease *fl)
 {
 	/*
@@ -304,14 +325,14 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 	p->file = get_file(fl->c.flc_file);
 	p->lease = fl;
 	p->owner = pin;
+	p->key = file_pin_owner_key(pin);
 	p->first = first;
 	p->last = last;
 	p->nr_pages = last - first + 1;
 	list_add(&p->inode_node, &ctx->flc_pins);
 	fl->fl_pins++;
 	spin_lock(&file_pin_owners_lock);
-	hash_add(file_pin_owners, &p->owner_node,
-		 (unsigned long)file_pin_owner_key(pin));
+	hash_add(file_pin_owners, &p->owner_node, (unsigned long)p->key);
 	spin_unlock(&file_pin_owners_lock);
 	p->next = pin->records;
 	pin->records = p;
@@ -472,7 +493,7 @@ struct file_pin_snap {
 	pgoff_t first, last;
 	unsigned long nr_pages;
 	bool exclusive;
-	unsigned int lease_pins;
+	bool held_open;	/* the lease's file has users besides the pins */
 	char device[32];
 };
 
@@ -485,53 +506,59 @@ static unsigned int file_pin_snapshot(const void *key,
 				      unsigned int max)
 {
 	struct file_pin *p;
-	unsigned int n = 0;
+	unsigned int n = 0, i;
 
 	spin_lock(&file_pin_owners_lock);
 	hash_for_each_possible(file_pin_owners, p, owner_node,
 			       (unsigned long)key) {
 		struct file_pin_snap *s;
 
-		if (file_pin_owner_key(p->owner) != key)
+		if (p->key != key)
 			continue;
 		if (snap) {
 			if (n == max)
 				break;
 			s = &snap[n];
-			s->file = get_file(p->file);
+			/* one reference per pin record: any more are users */
+			s->held_open = file_count(p->file) > p->lease->fl_pins;
+			s->file = p->file;
 			s->first = p->first;
 			s->last = p->last;
 			s->nr_pages = p->nr_pages;
 			s->exclusive = p->lease->c.flc_flags & FL_EXCLUSIVE;
-			s->lease_pins = p->lease->fl_pins;
-			strscpy(s->device, p->owner->device ?: "-");
+			strscpy(s->device, p->owner->device[0] ?
+				p->owner->device : "-");
 		}
 		n++;
 	}
+	/* Only now, so that held_open above counted no reference of ours. */
+	for (i = 0; snap && i < n; i++)
+		get_file(snap[i].file);
 	spin_unlock(&file_pin_owners_lock);
 	return n;
 }
 
-static void file_pin_show_owner(struct seq_file *m, const void *key,
-				int fd, struct file *owner)
+/* Print the records of one owner; @fd is its fd number, or "map", or "-". */
+static unsigned int file_pin_show_owner(struct seq_file *m, const void *key,
+					const char *fd, struct file *owner)
 {
 	struct file_pin_snap *snap;
 	unsigned int n, i;
 
 	n = file_pin_snapshot(key, NULL, 0);
 	if (!n)
-		return;
+		return 0;
 	n += 16;	/* room for records added meanwhile */
 	snap = kvmalloc_array(n, sizeof(*snap), GFP_KERNEL);
 	if (!snap)
-		return;
+		return 0;
 	n = file_pin_snapshot(key, snap, n);
 	for (i = 0; i < n; i++) {
 		struct file_pin_snap *s = &snap[i];
 		struct inode *inode = file_inode(s->file);
 
 		if (owner) {
-			seq_printf(m, "owner_fd=%d owner=", fd);
+			seq_printf(m, "owner_fd=%s owner=", fd);
 			seq_path(m, &owner->f_path, " \t\n\\=");
 		} else {
 			seq_puts(m, "owner_fd=- owner=mm");
@@ -541,14 +568,34 @@ static void file_pin_show_owner(struct seq_file *m, const void *key,
 			   MINOR(inode->i_sb->s_dev), inode->i_ino,
 			   s->first, s->last, s->nr_pages,
 			   s->exclusive ? "exclusive" : "layout",
-			   /* our reference, and one per pin record */
-			   file_count(s->file) > s->lease_pins + 1 ?
-			   "open" : "pins");
+			   s->held_open ? "open" : "pins");
 		seq_path(m, &s->file->f_path, " \t\n\\=");
 		seq_putc(m, '\n');
 		fput(s->file);
 	}
 	kvfree(snap);
+	return n;
+}
+
+#define FILE_PIN_MAPPED_MAX 16
+
+/* Is @file one of @task's open files? */
+static bool file_pin_fd_of(struct task_struct *task, struct file *file)
+{
+	struct files_struct *files;
+	bool found = false;
+	unsigned int fd;
+
+	task_lock(task);
+	files = task->files;
+	if (files) {
+		rcu_read_lock();
+		for (fd = 0; fd < files_fdtable(files)->max_fds && !found; fd++)
+			found = rcu_dereference(files_fdtable(files)->fd[fd]) == file;
+		rcu_read_unlock();
+	}
+	task_unlock(task);
+	return found;
 }
 
 /**
@@ -559,16 +606,19 @@ static void file_pin_show_owner(struct seq_file *m, const void *key,
  * @task: the task
  *
  * One line per pinned file range: owners that are open files of @task (by
- * fd number), then pins owned by @task's mm.  Needs PTRACE_MODE_READ.
+ * fd number), then owners it only maps (owner_fd=map), then pins owned by
+ * @task's mm (owner_fd=-).  Needs PTRACE_MODE_READ.
  *
  * Return: 0, or -EACCES.
  */
 int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 			struct pid *pid, struct task_struct *task)
 {
+	struct file *file, *mapped[FILE_PIN_MAPPED_MAX];
+	unsigned int fd, nr_mapped = 0, i;
+	struct vm_area_struct *vma;
 	struct mm_struct *mm;
-	struct file *file;
-	unsigned int fd;
+	char buf[16];
 
 	if (!ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS))
 		return -EACCES;
@@ -579,14 +629,39 @@ int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 		rcu_read_unlock();
 		if (!file)
 			break;
-		file_pin_show_owner(m, file, fd, file);
+		snprintf(buf, sizeof(buf), "%u", fd);
+		file_pin_show_owner(m, file, buf, file);
 		fput(file);
 	}
 	mm = get_task_mm(task);
-	if (mm) {
-		file_pin_show_owner(m, mm, -1, NULL);
-		mmput(mm);
+	if (!mm)
+		return 0;
+	/*
+	 * Owners the task reaches only through a mapping, e.g. an RDMA
+	 * context whose fd was closed while its queues stay mapped.
+	 */
+	if (!mmap_read_lock_killable(mm)) {
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			file = vma->vm_file;
+			if (!file || nr_mapped == FILE_PIN_MAPPED_MAX ||
+			    !file_pin_snapshot(file, NULL, 0) ||
+			    file_pin_fd_of(task, file))
+				continue;
+			for (i = 0; i < nr_mapped && mapped[i] != file; i++)
+				;
+			if (i == nr_mapped)
+				mapped[nr_mapped++] = get_file(file);
+		}
+		mmap_read_unlock(mm);
 	}
+	for (i = 0; i < nr_mapped; i++) {
+		file_pin_show_owner(m, mapped[i], "map", mapped[i]);
+		fput(mapped[i]);
+	}
+	file_pin_show_owner(m, mm, "-", NULL);
+	mmput(mm);
 	return 0;
 }
 

@@ -20,12 +20,51 @@ static bool page_is_fsdax(struct page *page)
 	       page->pgmap->type == MEMORY_DEVICE_FS_DAX;
 }
 
+/*
+ * The slow part of vaddr_pin_pages(), under the mmap lock: pin VMA by VMA
+ * from page *@done on, recording FS-DAX ranges before pinning them.
+ * Returns the last GUP result (or error); *@done counts the pages pinned.
+ */
+static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages, struct vaddr_pin *pin,
+			   unsigned long *done)
+{
+	long ret = 0;
+
+	while (*done < nr_pages) {
+		unsigned long cur = start + (*done << PAGE_SHIFT);
+		struct vm_area_struct *vma = vma_lookup(mm, cur);
+		struct file_pin *rec = NULL;
+		unsigned long seg;
+
+		if (!vma)
+			return -EFAULT;
+		seg = min(nr_pages - *done, (vma->vm_end - cur) >> PAGE_SHIFT);
+		if (vma_is_fsdax(vma)) {
+			rec = file_pin_reserve(pin, vma, cur,
+					       cur + (seg << PAGE_SHIFT));
+			if (IS_ERR(rec))
+				return PTR_ERR(rec);
+		}
+		ret = pin_user_pages_file(cur, seg, gup_flags, pages + *done);
+		if (rec && ret < (long)seg)
+			file_pin_put(pin, rec, seg - max(ret, 0L), true);
+		if (ret <= 0)
+			return ret;
+		*done += ret;
+		if (ret < (long)seg)
+			break;
+	}
+	return ret;
+}
+
 /**
  * vaddr_pin_pages - pin user pages long term on behalf of an owner
  * @addr: starting user address
  * @nr_pages: number of pages from @addr to pin
- * @gup_flags: FOLL_WRITE and the other flags pin_user_pages() accepts;
- *	FOLL_PIN and FOLL_LONGTERM are implied
+ * @gup_flags: FOLL_WRITE and/or FOLL_FORCE; FOLL_PIN and FOLL_LONGTERM
+ *	are implied
  * @pages: array of at least @nr_pages entries that receives the pages
  * @pin: the owner of the pins; @pin->f_owner or @pin->mm must be set
  *
@@ -40,9 +79,10 @@ static bool page_is_fsdax(struct page *page)
  * vaddr_unpin_pages() and the same @pin, never with unpin_user_pages().
  *
  * Return: the number of pages pinned, which may be fewer than @nr_pages
- * (as for pin_user_pages()); -EINVAL without an owner or pages, or for a
- * zero or overflowing length; -EPERM for FS-DAX memory without a layout
- * lease; -EFAULT for an unmapped address; other errors as pin_user_pages().
+ * (as for pin_user_pages()); -EINVAL without an owner or pages, for other
+ * @gup_flags, or for a zero, unaligned or overflowing range; -EPERM for
+ * FS-DAX memory without a layout lease; -EFAULT for an unmapped address;
+ * other errors as pin_user_pages().
  */
 long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 		     unsigned int gup_flags, struct page **pages,
@@ -50,45 +90,28 @@ long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 {
 	struct mm_struct *mm = current->mm;
 	unsigned long start = untagged_addr(addr), len, done = 0;
-	long ret = 0;
+	long ret;
 
-	if (!pin || (!pin->f_owner && !pin->mm) || !pages || !nr_pages)
+	if (!pin || (!pin->f_owner && !pin->mm) || !pages || !nr_pages ||
+	    gup_flags & ~(FOLL_WRITE | FOLL_FORCE | FOLL_LONGTERM))
 		return -EINVAL;
 	if (check_shl_overflow(nr_pages, PAGE_SHIFT, &len) ||
 	    start + len < start || !PAGE_ALIGNED(start))
 		return -EINVAL;
-	if (mmap_read_lock_killable(mm))
-		return -EINTR;
 
-	while (done < nr_pages) {
-		unsigned long cur = start + (done << PAGE_SHIFT);
-		struct vm_area_struct *vma = vma_lookup(mm, cur);
-		struct file_pin *rec = NULL;
-		unsigned long seg;
-
-		if (!vma) {
-			ret = -EFAULT;
-			break;
+	/* What GUP-fast can pin long term (never FS-DAX) needs no lock. */
+	ret = pin_user_pages_file_fast(start, nr_pages, gup_flags, pages);
+	if (ret > 0)
+		done = ret;
+	if (done < nr_pages) {
+		if (mmap_read_lock_killable(mm)) {
+			ret = -EINTR;
+		} else {
+			ret = vaddr_pin_vmas(mm, start, nr_pages, gup_flags,
+					     pages, pin, &done);
+			mmap_read_unlock(mm);
 		}
-		seg = min(nr_pages - done, (vma->vm_end - cur) >> PAGE_SHIFT);
-		if (vma_is_fsdax(vma)) {
-			rec = file_pin_reserve(pin, vma, cur,
-					       cur + (seg << PAGE_SHIFT));
-			if (IS_ERR(rec)) {
-				ret = PTR_ERR(rec);
-				break;
-			}
-		}
-		ret = pin_user_pages_file(cur, seg, gup_flags, pages + done);
-		if (rec && ret < (long)seg)
-			file_pin_put(pin, rec, seg - max(ret, 0L), true);
-		if (ret <= 0)
-			break;
-		done += ret;
-		if (ret < (long)seg)
-			break;
 	}
-	mmap_read_unlock(mm);
 
 	if (!done)
 		return ret ? ret : -EFAULT;
@@ -105,6 +128,20 @@ static struct page *page_at(struct page **pages, struct page *first,
 }
 
 /*
+ * CONFIG_FILE_PIN_DEBUG: a page we are about to unpin must still be pinned;
+ * if not, someone released our pin with unpin_user_page() or put_page().
+ */
+static void vaddr_pin_debug_check(struct page **pages, struct page *first,
+				  unsigned long i, unsigned long n)
+{
+	unsigned long j;
+
+	for (j = i; j < i + n; j++)
+		WARN_ONCE(!folio_maybe_dma_pinned(page_folio(page_at(pages, first, j))),
+			  "vaddr_pin: pinned page released by other than vaddr_unpin_pages()\n");
+}
+
+/*
  * Unpin @nr pages, given as an array (@pages) or as a physically contiguous
  * range starting at @first, and drop the file pin records they complete.
  */
@@ -113,6 +150,14 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 {
 	unsigned long i = 0, n;
 
+	/* FS-DAX pages are only ever pinned with a record. */
+	if (!pin->records) {
+		if (pages)
+			unpin_user_pages_dirty_lock(pages, nr, make_dirty);
+		else
+			unpin_user_page_range_dirty_lock(first, nr, make_dirty);
+		i = nr;
+	}
 	while (i < nr) {
 		struct page *page = page_at(pages, first, i);
 		bool dax = page_is_fsdax(page);
@@ -127,6 +172,8 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 				     next->index != index + n)))
 				break;
 		}
+		if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG) && dax)
+			vaddr_pin_debug_check(pages, first, i, n);
 		if (pages)
 			unpin_user_pages_dirty_lock(pages + i, n, make_dirty);
 		else

@@ -29,7 +29,7 @@ struct task_struct;
  *	file), or NULL
  * @mm: the mm that owns the pins when no file does, or NULL
  * @device: optional name of the device the pins serve (e.g. "rxe0"),
- *	shown in /proc/<pid>/file_pins; must outlive the pins
+ *	copied at registration, shown in /proc/<pid>/file_pins
  * @records: the file pin records made by vaddr_pin_pages() on behalf of
  *	this owner; private to mm/vaddr_pin.c.  Zero-initialise the
  *	structure before the first vaddr_pin_pages() call.
@@ -40,7 +40,7 @@ struct task_struct;
 struct vaddr_pin {
 	struct file *f_owner;
 	struct mm_struct *mm;
-	const char *device;
+	char device[32];
 	struct file_pin *records;
 };
 
@@ -53,8 +53,8 @@ struct vaddr_pin {
  * @file: the open file that holds @lease; a reference is held, so the lease
  *	stays until the record goes, even after close() and munmap()
  * @lease: the layout lease that entitles the pin
- * @owner: the owner's struct vaddr_pin (identity only, never dereferenced
- *	outside the owner's own calls)
+ * @owner: the owner's struct vaddr_pin; valid while the record exists
+ * @key: the owner's file or mm, the key of @owner_node
  * @first: first pinned page offset in the file
  * @last: last pinned page offset in the file (inclusive)
  * @nr_pages: pages of [@first, @last] still pinned; the record is freed
@@ -67,6 +67,7 @@ struct file_pin {
 	struct file *file;
 	struct file_lease *lease;
 	const struct vaddr_pin *owner;
+	const void *key;
 	pgoff_t first;
 	pgoff_t last;
 	unsigned long nr_pages;
@@ -89,6 +90,7 @@ int file_pin_break_range(struct inode *inode, loff_t start, loff_t end);
 int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 			struct pid *pid, struct task_struct *task);
 void file_pin_show_fdinfo(struct seq_file *m, struct file *file);
+void file_pin_check_owner(const void *owner);
 
 /* Internal to fs/file_pin.c and mm/vaddr_pin.c. */
 struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
@@ -106,6 +108,10 @@ static inline int file_pin_break_range(struct inode *inode, loff_t start,
 }
 
 static inline void file_pin_show_fdinfo(struct seq_file *m, struct file *file)
+{
+}
+
+static inline void file_pin_check_owner(const void *owner)
 {
 }
 
