@@ -2,7 +2,7 @@
 # See README.md.  T= selects tests for 'make check' (e.g. T=pin/layout_matrix).
 
 .PHONY: all setup source kernel kernel-stock selftests check demo bench \
-	install-tools clean distclean
+	tools install-tools clean distclean
 
 all: kernel
 
@@ -27,8 +27,24 @@ check: setup
 demo: setup
 	tools/demo.sh
 
+# Benchmarks (tools/bench/): both kernels, results in build/bench/
+bench: setup
+	tools/bench/run.sh
+
+# The admin command: make tools; make install-tools [DESTDIR=] [PREFIX=]
+PREFIX ?= /usr/local
+
+tools: build/tools/lsfilepins
+
+build/tools/lsfilepins: tools/lsfilepins.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -o $@ $<
+
+install-tools: tools
+	install -D -m 0755 build/tools/lsfilepins $(DESTDIR)$(PREFIX)/sbin/lsfilepins
+
 clean:
-	rm -rf build/obj-* build/vm build/selftests build/bzImage*
+	rm -rf build/obj-* build/vm build/selftests build/tools build/bzImage*
 
 distclean:
 	rm -rf build
