@@ -9,9 +9,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 flavour=${1:-project}
 frags="$top/tools/kernel.config"
 case $flavour in
-project) "$top/tools/prepare-source.sh"; src="$top/build/src"; out=bzImage ;;
+project) "$top/tools/prepare-source.sh"; src="$top/build/src"; out=bzImage
+	 frags="$frags $top/tools/kernel-project.config" ;;
 debug)   "$top/tools/prepare-source.sh"; src="$top/build/src"; out=bzImage-debug
-	 frags="$frags $top/tools/kernel-debug.config" ;;
+	 frags="$frags $top/tools/kernel-project.config $top/tools/kernel-debug.config" ;;
 stock)   "$top/tools/prepare-source.sh" --stock; src="$top/build/base/$BASE_DIR"; out=bzImage-stock ;;
 *) echo "usage: $0 [project|debug|stock]" >&2; exit 2 ;;
 esac
@@ -29,7 +30,7 @@ kmake() { make -s -C "$src" O="$obj" CC="ccache gcc" -j"$(nproc)" "$@"; }
 
 cfgstamp=$(cat $frags | sha1sum | cut -d' ' -f1)
 if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.cfgstamp" 2>/dev/null)" != "$cfgstamp" ]; then
-	echo "build-kernel: configuring $flavour (tinyconfig + $(basename $frags))"
+	echo "build-kernel: configuring $flavour (tinyconfig + $(for f in $frags; do basename "$f"; done | xargs))"
 	kmake tinyconfig >/dev/null
 	(cd "$obj" && "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" .config $frags >/dev/null)
 	kmake olddefconfig >/dev/null
