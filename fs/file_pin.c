@@ -215,6 +215,12 @@ static struct file_lease *layout_lease_of_current(struct file_lock_context *ctx)
 	return NULL;
 }
 
+static bool file_pin_overlaps(const struct file_pin *p, pgoff_t first,
+			      pgoff_t last)
+{
+	return p->first <= last && first <= p->last;
+}
+
 /**
  * file_pin_find - first record of a list that overlaps a page range
  * @pins: list of struct file_pin linked by inode_node
@@ -229,7 +235,7 @@ struct file_pin *file_pin_find(struct list_head *pins, pgoff_t first,
 	struct file_pin *p;
 
 	list_for_each_entry(p, pins, inode_node)
-		if (p->first <= last && first <= p->last)
+		if (file_pin_overlaps(p, first, last))
 			return p;
 	return NULL;
 }
@@ -416,7 +422,7 @@ static struct file_pin *file_pin_busy(struct file_lock_context *ctx,
 
 	spin_lock(&ctx->flc_lock);
 	list_for_each_entry(p, &ctx->flc_pins, inode_node) {
-		if (p->first > last || first > p->last)
+		if (!file_pin_overlaps(p, first, last))
 			continue;
 		found = p;
 		if (p->lease->c.flc_flags & FL_EXCLUSIVE ||
@@ -435,7 +441,7 @@ static void file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 
 	spin_lock(&ctx->flc_lock);
 	list_for_each_entry(p, &ctx->flc_pins, inode_node) {
-		if (p->first > last || first > p->last || p->lease == done)
+		if (!file_pin_overlaps(p, first, last) || p->lease == done)
 			continue;
 		p->lease->fl_lmops->lm_break(p->lease);
 		done = p->lease;
