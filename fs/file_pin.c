@@ -15,6 +15,7 @@
  * leases they point at.
  */
 #include <linux/file_pin.h>
+#include <linux/error-injection.h>
 #include <linux/file.h>
 #include <linux/filelock.h>
 #include <linux/fs.h>
@@ -203,6 +204,7 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 		fasync_free(new);
 	return error;
 }
+ALLOW_ERROR_INJECTION(layout_lease_set, ERRNO);
 
 /* The layout lease of the calling process on @inode, under flc_lock. */
 static struct file_lease *layout_lease_of_current(struct file_lock_context *ctx)
@@ -346,6 +348,7 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 	mod_node_page_state(NODE_DATA(first_online_node), NR_FILE_PIN_ACQUIRED, 1);
 	return p;
 }
+ALLOW_ERROR_INJECTION(file_pin_reserve, ERRNO);
 
 /**
  * file_pin_put - drop pages from a record, freeing it when none are left

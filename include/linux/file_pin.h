@@ -11,6 +11,7 @@
 #include <linux/list.h>
 #include <linux/falloc.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 
 struct file;
 struct file_lease;
@@ -161,6 +162,19 @@ static inline loff_t falloc_layout_end(int mode, loff_t offset, loff_t len)
 		    FALLOC_FL_UNSHARE_RANGE))
 		return offset + len;
 	return offset;
+}
+
+/**
+ * truncate_layout_end - end of the byte range a truncate frees
+ * @inode: the file
+ * @size: the new size
+ *
+ * Return: LLONG_MAX when @size shrinks @inode ([@size, EOF) is freed);
+ * @size, an empty range, when the file keeps its size or grows.
+ */
+static inline loff_t truncate_layout_end(struct inode *inode, loff_t size)
+{
+	return size < i_size_read(inode) ? LLONG_MAX : size;
 }
 
 #endif /* _LINUX_FILE_PIN_H */

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/types.h>
 
@@ -108,6 +110,33 @@ static inline long vaddr_pins_held(void)
 static inline long file_pins_held(void)
 {
 	return vmstat("nr_file_pin_acquired") - vmstat("nr_file_pin_released");
+}
+
+/* " MAJ:MIN:INO " of @fd as /proc/locks prints it, into @id. */
+static inline void lock_id_of(int fd, char *id, size_t size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		st.st_dev = st.st_ino = 0;
+	snprintf(id, size, " %02x:%02x:%lu ", major(st.st_dev),
+		 minor(st.st_dev), (unsigned long)st.st_ino);
+}
+
+/* LAYOUT leases on the file @id names (lock_id_of()), of any process. */
+static inline int layout_leases_on(const char *id)
+{
+	FILE *f = fopen("/proc/locks", "r");
+	char line[256];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, " LAYOUT ") && strstr(line, id))
+			n++;
+	fclose(f);
+	return n;
 }
 
 #endif
