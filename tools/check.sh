@@ -30,16 +30,17 @@ if [ ${#filters[@]} -gt 0 ] && [ ${#gfilters[@]} = 0 ]; then
 	guest=(true)
 fi
 echo "check: booting the test VM (console: $out/console.log)"
-tools/vm-run -q -k "$kernel" -o "$out" -t "${CHECK_TIMEOUT:-3000}" -- "${guest[@]}"
-vmrc=$?
-if [ $vmrc = 125 ]; then
-	# Seen here now and then under TCG with the debug kernel: the boot
-	# stops before init.  That is no test result; boot once more.
-	echo "check: the VM did not boot (see above); booting it once more"
-	rm -rf "$out.boot-failure"; mv "$out" "$out.boot-failure"
-	tools/vm-run -q -k "$kernel" -o "$out" -t "${CHECK_TIMEOUT:-3000}" -- "${guest[@]}"
+# Seen here now and then under TCG with the debug kernel: the boot stops
+# after KUnit, before init.  That is no test result: boot again, up to
+# four times, with a 240 s boot watchdog (init normally starts at ~75 s).
+for boot in 1 2 3 4; do
+	VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-240} tools/vm-run -q -k "$kernel" \
+		-o "$out" -t "${CHECK_TIMEOUT:-3000}" -- "${guest[@]}"
 	vmrc=$?
-fi
+	[ $vmrc = 125 ] && [ $boot -lt 4 ] || break
+	echo "check: the VM did not boot (see above); booting it again"
+	rm -rf "$out.boot-failure"; mv "$out" "$out.boot-failure"
+done
 
 # Host checks (style, Coccinelle): reported like a guest test.
 if [ ${#filters[@]} = 0 ] || [[ " ${filters[*]} " == *" host"* ]]; then

@@ -240,6 +240,17 @@ static int cleanup(struct life *l)
 	return bad;
 }
 
+/* One life without faults (prepare() takes lease, pin and MR). */
+static int warm_up(struct life *l, const char *path)
+{
+	int s, ret = prepare(l, path, ST_SHOW);
+	bool hit;
+
+	for (s = ST_SHOW; s <= ST_UNLOCK && !ret; s++)
+		ret = do_step(l, s, 0, &hit);
+	return cleanup(l) ? -EBUSY : ret;
+}
+
 static bool clean_errno(int err)
 {
 	return err == ENOMEM || err == EFAULT || err == EAGAIN || err == EINTR;
@@ -327,12 +338,19 @@ FIXTURE_SETUP(fault)
 	memset(&self->l, 0, sizeof(self->l));
 	self->l.v = &self->v;
 	self->l.len = FILE_PAGES * ps;
-	self->l.lfd = self->l.gfd = self->l.mif = -1;
+	self->l.lfd = self->l.gfd = self->l.mif = self->l.nth = -1;
 	self->l.map = mmap(NULL, self->l.len, PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_POPULATE, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, self->l.map);
 	memset(self->l.map, 0xa5, self->l.len);	/* mapped writable */
 	ASSERT_EQ(0, ibv_dl_open_rxe(&self->v, &self->l.dev));
+	/*
+	 * One life without faults, then everything locked in memory: an
+	 * armed step must not fault in code or data from the 9p root,
+	 * whose client does not survive injected failures.
+	 */
+	ASSERT_EQ(0, warm_up(&self->l, self->path));
+	ASSERT_EQ(0, mlockall(MCL_CURRENT | MCL_FUTURE));
 	self->l.nth = open("/proc/thread-self/fail-nth", O_RDWR);
 	ASSERT_LE(0, self->l.nth);
 	self->pages = vaddr_pins_held();
