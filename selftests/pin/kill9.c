@@ -270,21 +270,6 @@ static bool pins_settle(FIXTURE_DATA(kill9) *self)
 	return false;
 }
 
-static int layout_lease_on_file(FIXTURE_DATA(kill9) *self)
-{
-	FILE *f = fopen("/proc/locks", "r");
-	char line[256];
-	int found = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, " LAYOUT ") && strstr(line, self->lock_id))
-			found++;
-	fclose(f);
-	return found;
-}
-
 TEST_F_TIMEOUT(kill9, random_kill, 300)
 {
 	const char *env = getenv("KILL9_SEED");
@@ -376,7 +361,7 @@ TEST_F_TIMEOUT(kill9, random_kill, 300)
 			       i, delay, phase_name[sh->phase],
 			       strerror(errno));
 		}
-		ASSERT_EQ(0, layout_lease_on_file(self)) {
+		ASSERT_EQ(0, layout_leases_on(self->lock_id)) {
 			TH_LOG("iteration %d (delay %d ms, %s): LAYOUT lease left in /proc/locks",
 			       i, delay, phase_name[sh->phase]);
 		}

@@ -417,6 +417,22 @@ static void show_tasks(pid_t pid)
 		closedir(dir);
 }
 
+/* Wait up to 30 s for @pid: its exit code, or -1 (then it is killed). */
+static int reap(pid_t pid)
+{
+	int status, s;
+
+	for (s = 0; s < 30 && waitpid(pid, &status, WNOHANG) == 0; s++)
+		sleep(1);
+	if (s == 30) {
+		show_tasks(pid);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 FIXTURE(races) {
 	char path[96], id[64];
 	int fd;
@@ -470,7 +486,7 @@ FIXTURE_TEARDOWN(races)
 TEST_F_TIMEOUT(races, stress, 300)
 {
 	const char *env = getenv("STRESS_SECONDS");
-	int secs = env ? atoi(env) : 30, status, i, s;
+	int secs = env ? atoi(env) : 30, i, s;
 	long last = -1, refused = 0, done = 0;
 	time_t end, stalled = time(NULL);
 	pid_t pinner, changer_pid;
@@ -497,24 +513,8 @@ TEST_F_TIMEOUT(races, stress, 300)
 		}
 	}
 	sh->stop = 1;
-	for (s = 0; s < 30 && waitpid(pinner, &status, WNOHANG) == 0; s++)
-		sleep(1);
-	EXPECT_GT(30, s) {
-		show_tasks(pinner);
-		kill(pinner, SIGKILL);
-		waitpid(pinner, &status, 0);
-	}
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("pinning process: status %#x", status);
-	for (s = 0; s < 30 && waitpid(changer_pid, &status, WNOHANG) == 0; s++)
-		sleep(1);
-	EXPECT_GT(30, s) {
-		show_tasks(changer_pid);
-		kill(changer_pid, SIGKILL);
-		waitpid(changer_pid, &status, 0);
-	}
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("changing process: status %#x", status);
+	EXPECT_EQ(0, reap(pinner)) TH_LOG("pinning process");
+	EXPECT_EQ(0, reap(changer_pid)) TH_LOG("changing process");
 
 	for (i = 0; i < OP_N; i++) {
 		ksft_print_msg("%-14s done %5ld refused %5ld\n", op_name[i],
