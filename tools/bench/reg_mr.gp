@@ -7,7 +7,7 @@ set title "ibv_reg_mr + ibv_dereg_mr on rxe0 (median, bars: 25-75 %), QEMU TCG g
 set logscale xy
 set xlabel "MR size"
 set ylabel "time (µs)"
-set xtics ("4 KiB" 4096, "64 KiB" 65536, "1 MiB" 1048576, "16 MiB" 16777216, "128 MiB" 134217728)
+set xtics ("4 KiB" 4096, "64 KiB" 65536, "1 MiB" 1048576, "16 MiB" 16777216, "128 MiB" 134217728, "1 GiB" 1073741824)
 set key top left
 set grid
 plot dat using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb "#c00000" title "DAX file, exclusive layout lease (PMD-mapped)", \

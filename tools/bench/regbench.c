@@ -3,7 +3,7 @@
  * regbench: workloads 2 and 5 of 'make bench', on rxe0.
  *
  *   regbench sizes DAXFILE MAXREPS
- *	ibv_reg_mr() + ibv_dereg_mr() of 4 KiB .. 128 MiB, over a DAX file
+ *	ibv_reg_mr() + ibv_dereg_mr() of 4 KiB .. 1 GiB, over a DAX file
  *	under an exclusive layout lease and over anonymous memory of the same
  *	size, both as mmap() lays them out by default (2 MiB-aligned: PMD-
  *	mapped DAX, THP anon) and both with 4 KiB pages.  Interleaved.
@@ -20,7 +20,8 @@
 #include "bench.h"
 #include "rxe_util.h"
 
-static const size_t sizes[] = { 4 * KiB, 64 * KiB, 1 * MiB, 16 * MiB, 128 * MiB };
+static const size_t sizes[] = { 4 * KiB, 64 * KiB, 1 * MiB, 16 * MiB, 128 * MiB,
+				1024 * MiB };
 #define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
 
 static const char *size_name(size_t s)
@@ -92,8 +93,9 @@ static int do_sizes(const char *path, int maxreps)
 		}
 
 	for (s = 0; s < NSIZES; s++) {
-		/* fewer repetitions of the big ones: 128 MiB takes long */
-		int reps = sizes[s] >= 128 * MiB ? maxreps / 4 :
+		/* fewer repetitions of the big ones: 1 GiB takes long */
+		int reps = sizes[s] >= 1024 * MiB ? maxreps / 8 :
+			   sizes[s] >= 128 * MiB ? maxreps / 4 :
 			   sizes[s] >= 16 * MiB ? maxreps / 2 : maxreps;
 
 		if (reps < 3)

@@ -196,10 +196,12 @@ if S:
                 statistics.median(a) / statistics.median(b)))
 
 # ---------------------------------------------------------------- workload 2
-SIZES = [4096, 65536, 1 << 20, 16 << 20, 128 << 20]
+SIZES = [4096, 65536, 1 << 20, 16 << 20, 128 << 20, 1 << 30]
 
 
 def sz(s):
+    if s >= 1 << 30:
+        return "%d GiB" % (s >> 30)
     return "%d MiB" % (s >> 20) if s >= 1 << 20 else "%d KiB" % (s >> 10)
 
 
@@ -210,7 +212,7 @@ for s in SIZES:
     row(2, "ibv_reg_mr+dereg %s: DAX vs anon (both 4 KiB-mapped)" % sz(s),
         get(P, "w2.dax_4k.%d.total" % s), get(P, "w2.anon_4k.%d.total" % s), 1.1)
 if S:
-    for s in (4096, 1 << 20, 128 << 20):
+    for s in (4096, 1 << 20, 1 << 30):
         a, b = get(P, "w2.anon.%d.total" % s), get(S, "w2.anon.%d.total" % s)
         if a and b:
             crossboot.append("W2 anon ibv_reg_mr+dereg %s: project %s, stock %s (%.2fx)" % (

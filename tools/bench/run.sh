@@ -11,6 +11,9 @@
 # BENCH_WORKLOADS ("w1 w2 w3 w5"; w3 includes workload 4),
 # BENCH_NOBUILD=1 (use the kernels as they are, for trying the scripts).
 set -uo pipefail
+# 1 GiB DAX files and 2 GiB of anonymous memory: a bigger guest than the
+# tests', same for both kernels.
+export VM_MEM=${VM_MEM:-6G} VM_PMEM=${VM_PMEM:-1536M!1G 384M!2560M}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 start=$(date +%s)
