@@ -118,6 +118,32 @@ static bool is_layout_lease(struct file_lease *fl)
 }
 
 /**
+ * layout_leases_only - are all leases of a file user layout leases?
+ * @ctx: the file's lock context
+ *
+ * __break_lease() never breaks a user layout lease (open, delegation and
+ * pNFS layout breaks leave it alone), so with no other lease it has
+ * nothing to do: this lets it return before allocating its breaker.
+ *
+ * Return: true if no lease on @ctx is of another kind (or there is none).
+ */
+bool layout_leases_only(struct file_lock_context *ctx)
+{
+	struct file_lease *fl;
+	bool only = true;
+
+	spin_lock(&ctx->flc_lock);
+	list_for_each_entry(fl, &ctx->flc_lease, c.flc_list) {
+		if (!is_layout_lease(fl)) {
+			only = false;
+			break;
+		}
+	}
+	spin_unlock(&ctx->flc_lock);
+	return only;
+}
+
+/**
  * layout_lease_bits - F_GETLEASE bits of a lease
  * @fl: the lease
  *

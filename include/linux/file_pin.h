@@ -87,6 +87,7 @@ extern int lease_break_time;
 
 int layout_lease_set(unsigned int fd, struct file *filp, int arg);
 int layout_lease_bits(struct file_lease *fl);
+bool layout_leases_only(struct file_lock_context *ctx);
 int file_pin_break_range(struct inode *inode, loff_t start, loff_t end);
 int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 			struct pid *pid, struct task_struct *task);
