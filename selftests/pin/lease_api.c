@@ -5,6 +5,7 @@
  * process pin.
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -73,6 +74,40 @@ TEST_F(lease, other_lease_kind_busy)
 	ASSERT_EQ(0, set_lease(fd, F_RDLCK));
 	EXPECT_EQ(-EBUSY, set_lease(fd, F_LAYOUT));
 	EXPECT_EQ(F_RDLCK, fcntl(fd, F_GETLEASE));
+}
+
+/*
+ * Opening for writing breaks read leases, never a layout lease: with only
+ * a layout lease the open does not even start a break; next to a read
+ * lease it breaks that one and leaves the layout lease alone.
+ */
+TEST_F(lease, open_breaks_read_lease_not_layout)
+{
+	int layout, rd, w;
+
+	signal(SIGIO, SIG_IGN);	/* the read lease's break notice */
+	close(self->fd);
+	self->fd = layout = open(self->path, O_RDONLY);
+	ASSERT_LE(0, layout);
+	ASSERT_EQ(0, set_lease(layout, F_LAYOUT));
+	w = open(self->path, O_RDWR | O_NONBLOCK);
+	EXPECT_LE(0, w);
+	close(w);
+	EXPECT_EQ(F_LAYOUT, fcntl(layout, F_GETLEASE));
+
+	rd = open(self->path, O_RDONLY);
+	ASSERT_LE(0, rd);
+	ASSERT_EQ(0, set_lease(rd, F_RDLCK));
+	w = open(self->path, O_RDWR | O_NONBLOCK);
+	EXPECT_EQ(-1, w);
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_EQ(F_UNLCK, fcntl(rd, F_GETLEASE));	/* being broken */
+	EXPECT_EQ(F_LAYOUT, fcntl(layout, F_GETLEASE));
+	close(rd);
+	w = open(self->path, O_RDWR | O_NONBLOCK);
+	EXPECT_LE(0, w);
+	close(w);
+	EXPECT_EQ(F_LAYOUT, fcntl(layout, F_GETLEASE));
 }
 
 TEST(directory_and_non_dax)
