@@ -87,7 +87,8 @@ TEST_F(lease, open_breaks_read_lease_not_layout)
 
 	signal(SIGIO, SIG_IGN);	/* the read lease's break notice */
 	close(self->fd);
-	self->fd = layout = open(self->path, O_RDONLY);
+	layout = open(self->path, O_RDONLY);
+	self->fd = layout;
 	ASSERT_LE(0, layout);
 	ASSERT_EQ(0, set_lease(layout, F_LAYOUT));
 	w = open(self->path, O_RDWR | O_NONBLOCK);
