@@ -287,14 +287,17 @@ static void file_pins_read(const char *path, long maxn, int rounds)
 }
 
 /*
- * Kernel memory per registration: maxn one-page MRs of anonymous memory
- * (no file pin record) and of the DAX file, twice each, Slab and
- * MemAvailable from /proc/meminfo before and after.  Also the time per
- * registration over each decade.
+ * Kernel memory per registration: maxn MRs of mr_pages pages each, of
+ * anonymous memory (no file pin record) and of the DAX file, twice each,
+ * Slab and MemAvailable from /proc/meminfo before and after, reported as
+ * info line "key".  One-page MRs also give the time per registration over
+ * each decade.  Bigger MRs use THP anonymous memory, so that both kinds
+ * get one scatterlist entry per MR and differ only in the tracking.
  */
-static void memory_passes(int fd, int dax, long maxn)
+static void memory_passes(int fd, int dax, long maxn, long mr_pages,
+			  const char *key)
 {
-	size_t len = maxn * PAGE;
+	size_t len = maxn * mr_pages * PAGE;
 	struct ibv_mr **mrs = calloc(maxn, sizeof(*mrs));
 	struct memsnap m0, m1, m2;
 	struct rxe r = {};
@@ -314,18 +317,19 @@ static void memory_passes(int fd, int dax, long maxn)
 
 		if (pass % 2 && !dax)
 			continue;
-		mem = pass % 2 ? map_file(fd, len, 0) : map_anon(len, 0, 0);
+		mem = pass % 2 ? map_file(fd, len, 0) : map_anon(len, 0, mr_pages > 1);
 		touch(mem, len);
 		snap(&m0);
 		t0 = now_us();
 		for (n = 0; n < maxn; n++) {
-			mrs[n] = ibv_reg_mr(r.pd, mem + n * PAGE, PAGE, RXE_ACCESS);
+			mrs[n] = ibv_reg_mr(r.pd, mem + n * mr_pages * PAGE,
+					    mr_pages * PAGE, RXE_ACCESS);
 			if (!mrs[n]) {
 				error_line("w5 %s: ibv_reg_mr #%ld: %s", kind, n + 1,
 					   strerror(errno));
 				break;
 			}
-			if (n + 1 != marks[mi])
+			if (mr_pages > 1 || n + 1 != marks[mi])
 				continue;
 			/* time per registration over this decade */
 			printf("S w5.%s.reg_per_mr.%ld.pass%d %.3f\n", kind, n + 1, pass,
@@ -335,10 +339,10 @@ static void memory_passes(int fd, int dax, long maxn)
 		}
 		nm = n;
 		snap(&m1);
-		info("w5.mem", "%s pass=%d n=%ld slab_kB=%ld sunreclaim_kB=%ld memavail_kB=%ld memfree_kB=%ld",
-		     kind, pass, nm, m1.slab - m0.slab, m1.sunreclaim - m0.sunreclaim,
+		info(key, "%s pass=%d n=%ld mr_pages=%ld slab_kB=%ld sunreclaim_kB=%ld memavail_kB=%ld memfree_kB=%ld",
+		     kind, pass, nm, mr_pages, m1.slab - m0.slab, m1.sunreclaim - m0.sunreclaim,
 		     m0.avail - m1.avail, m0.free - m1.free);
-		if (pass % 2)
+		if (pass % 2 && mr_pages == 1)
 			info("w5.file_pins_held_mem", "%ld", file_pins_held());
 		t0 = now_us();
 		for (n = 0; n < nm; n++)
@@ -347,7 +351,8 @@ static void memory_passes(int fd, int dax, long maxn)
 		series_add(&regt, nm ? (now_us() - t0) / nm : 0);
 		if (asprintf((char **)&regt.name, "w5.%s.dereg_per_mr.%ld.pass%d", kind, nm, pass) < 0)
 			abort();
-		series_print(&regt);
+		if (mr_pages == 1)
+			series_print(&regt);
 		snap(&m2);
 		info("w5.mem_after_dereg", "%s pass=%d slab_kB=%ld memavail_kB=%ld", kind, pass,
 		     m2.slab - m0.slab, m0.avail - m2.avail);
@@ -359,7 +364,8 @@ static void memory_passes(int fd, int dax, long maxn)
 
 static int do_filepins(const char *path, long maxn)
 {
-	long pages = maxn * 2;	/* room for the holders: 10 + 100 + ... */
+	/* room for the holders (10 + 100 + ...) and for maxn 64 KiB MRs */
+	long pages = maxn * 16;
 	int fd, dax;
 
 	/* the holders open the file themselves: no lease of ours yet */
@@ -378,7 +384,9 @@ static int do_filepins(const char *path, long maxn)
 		if (set_lease(fd, F_LAYOUT | F_EXCLUSIVE))
 			die("w5 lease");
 	}
-	memory_passes(fd, dax, maxn);
+	memory_passes(fd, dax, maxn, 1, "w5.mem");
+	/* O(1) in the MR's size: as many 64 KiB MRs */
+	memory_passes(fd, dax, maxn, 16, "w5.mem64k");
 	info("w5.file_pins_left", "%ld", dax ? file_pins_held() : 0);
 	close(fd);
 	unlink(path);
