@@ -420,11 +420,14 @@ static void show_tasks(pid_t pid)
 /* Wait up to 30 s for @pid: its exit code, or -1 (then it is killed). */
 static int reap(pid_t pid)
 {
+	pid_t got = 0;
 	int status, s;
 
-	for (s = 0; s < 30 && waitpid(pid, &status, WNOHANG) == 0; s++)
+	for (s = 0; s < 30 && !(got = waitpid(pid, &status, WNOHANG)); s++)
 		sleep(1);
-	if (s == 30) {
+	if (got < 0)
+		return -1;
+	if (!got) {
 		show_tasks(pid);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
