@@ -128,22 +128,28 @@ static struct page *page_at(struct page **pages, struct page *first,
 }
 
 /*
- * CONFIG_FILE_PIN_DEBUG: a page we are about to unpin must still be pinned;
- * if not, someone released our pin with unpin_user_page() or put_page().
+ * Drop the pin of one FS-DAX page.  Every FS-DAX address_space has a no-op
+ * ->dirty_folio (there is no page cache to write back), so unlike
+ * unpin_user_pages_dirty_lock() this never locks the page to dirty it.  The
+ * put is the devmap one, which wakes a layout break waiting on the page.
  */
-static void vaddr_pin_debug_check(struct page **pages, struct page *first,
-				  unsigned long i, unsigned long n)
+static void vaddr_unpin_fsdax_page(struct page *page)
 {
-	unsigned long j;
+	struct folio *folio = page_folio(page);
 
-	for (j = i; j < i + n; j++)
-		WARN_ONCE(!folio_maybe_dma_pinned(page_folio(page_at(pages, first, j))),
+	/* Someone released our pin with unpin_user_page() or put_page()? */
+	if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG))
+		WARN_ONCE(!folio_maybe_dma_pinned(folio),
 			  "vaddr_pin: pinned page released by other than vaddr_unpin_pages()\n");
+	if (!put_devmap_managed_folio_refs(folio, GUP_PIN_COUNTING_BIAS))
+		folio_put_refs(folio, GUP_PIN_COUNTING_BIAS);
 }
 
 /*
  * Unpin @nr pages, given as an array (@pages) or as a physically contiguous
  * range starting at @first, and drop the file pin records they complete.
+ * FS-DAX pages are unpinned in runs of consecutive pages of one file, in
+ * the same pass that finds the run: one page struct visit per page.
  */
 static void vaddr_unpin(struct page **pages, struct page *first,
 			unsigned long nr, struct vaddr_pin *pin, bool make_dirty)
@@ -160,26 +166,36 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 	}
 	while (i < nr) {
 		struct page *page = page_at(pages, first, i);
-		bool dax = page_is_fsdax(page);
-		struct address_space *mapping = page->mapping;
-		pgoff_t index = page->index;
+		struct address_space *mapping;
+		pgoff_t index;
 
-		for (n = 1; i + n < nr; n++) {
-			struct page *next = page_at(pages, first, i + n);
-
-			if (page_is_fsdax(next) != dax ||
-			    (dax && (next->mapping != mapping ||
-				     next->index != index + n)))
-				break;
+		if (!page_is_fsdax(page)) {
+			for (n = 1; i + n < nr; n++)
+				if (page_is_fsdax(page_at(pages, first, i + n)))
+					break;
+			if (pages)
+				unpin_user_pages_dirty_lock(pages + i, n,
+							    make_dirty);
+			else
+				unpin_user_page_range_dirty_lock(page, n,
+								 make_dirty);
+			i += n;
+			continue;
 		}
-		if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG) && dax)
-			vaddr_pin_debug_check(pages, first, i, n);
-		if (pages)
-			unpin_user_pages_dirty_lock(pages + i, n, make_dirty);
-		else
-			unpin_user_page_range_dirty_lock(page, n, make_dirty);
-		if (dax)
-			file_pin_release(pin, mapping->host, index, n);
+		/* The record keeps @mapping until file_pin_release(). */
+		mapping = page->mapping;
+		index = page->index;
+		n = 0;
+		do {
+			vaddr_unpin_fsdax_page(page);
+			if (i + ++n == nr)
+				break;
+			page = page_at(pages, first, i + n);
+		} while (page_is_fsdax(page) && page->mapping == mapping &&
+			 page->index == index + n);
+		mod_node_page_state(page_pgdat(page_at(pages, first, i)),
+				    NR_FOLL_PIN_RELEASED, n);
+		file_pin_release(pin, mapping->host, index, n);
 		i += n;
 	}
 	mod_node_page_state(NODE_DATA(first_online_node),
