@@ -21,6 +21,23 @@ static bool page_is_fsdax(struct page *page)
 }
 
 /*
+ * A reflinked FS-DAX block has page->mapping == PAGE_MAPPING_DAX_SHARED
+ * (in 6.12 so does the copy a CoW fault maps): no file range to record the
+ * pin against, so it is not pinned.  GUP refuses a PTE-mapped one itself;
+ * this catches one mapped by a PMD.
+ */
+static bool vaddr_pin_any_shared(struct page **pages, long nr)
+{
+	long i;
+
+	for (i = 0; i < nr; i++)
+		if (page_is_fsdax(pages[i]) &&
+		    pages[i]->mapping == PAGE_MAPPING_DAX_SHARED)
+			return true;
+	return false;
+}
+
+/*
  * The slow part of vaddr_pin_pages(), under the mmap lock: pin VMA by VMA
  * from page *@done on, recording FS-DAX ranges before pinning them.
  * Returns the last GUP result (or error); *@done counts the pages pinned.
@@ -48,6 +65,10 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
 				return PTR_ERR(rec);
 		}
 		ret = pin_user_pages_file(cur, seg, gup_flags, pages + *done);
+		if (rec && ret > 0 && vaddr_pin_any_shared(pages + *done, ret)) {
+			unpin_user_pages(pages + *done, ret);
+			ret = -EOPNOTSUPP;
+		}
 		if (rec && ret < (long)seg)
 			file_pin_put(pin, rec, seg - max(ret, 0L), true);
 		if (ret <= 0)
@@ -81,7 +102,8 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
  * Return: the number of pages pinned, which may be fewer than @nr_pages
  * (as for pin_user_pages()); -EINVAL without an owner or pages, for other
  * @gup_flags, or for a zero, unaligned or overflowing range; -EPERM for
- * FS-DAX memory without a layout lease; -EFAULT for an unmapped address;
+ * FS-DAX memory without a layout lease; -EOPNOTSUPP for reflinked
+ * (shared) FS-DAX blocks; -EFAULT for an unmapped address;
  * other errors as pin_user_pages().
  */
 long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
@@ -128,21 +150,19 @@ static struct page *page_at(struct page **pages, struct page *first,
 }
 
 /*
- * Drop the pin of one FS-DAX page.  Every FS-DAX address_space has a no-op
- * ->dirty_folio (there is no page cache to write back), so unlike
- * unpin_user_pages_dirty_lock() this never locks the page to dirty it.  The
- * put is the devmap one, which wakes a layout break waiting on the page.
+ * Drop the pin of one FS-DAX page.  PG_dirty means nothing for FS-DAX:
+ * there is no page cache, and DAX keeps its dirty state in the mapping's
+ * entries (ext2, ext4, xfs and fuse have noop_dirty_folio, erofs is
+ * read-only).  So unlike unpin_user_pages_dirty_lock() this never locks
+ * the page to dirty it.
  */
 static void vaddr_unpin_fsdax_page(struct page *page)
 {
-	struct folio *folio = page_folio(page);
-
 	/* Someone released our pin with unpin_user_page() or put_page()? */
 	if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG))
-		WARN_ONCE(!folio_maybe_dma_pinned(folio),
+		WARN_ONCE(!folio_maybe_dma_pinned(page_folio(page)),
 			  "vaddr_pin: pinned page released by other than vaddr_unpin_pages()\n");
-	if (!put_devmap_managed_folio_refs(folio, GUP_PIN_COUNTING_BIAS))
-		folio_put_refs(folio, GUP_PIN_COUNTING_BIAS);
+	unpin_user_page(page);
 }
 
 /*
@@ -170,9 +190,10 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 		pgoff_t index;
 
 		if (!page_is_fsdax(page)) {
-			for (n = 1; i + n < nr; n++)
+			for (n = 1; i + n < nr; n++) {
 				if (page_is_fsdax(page_at(pages, first, i + n)))
 					break;
+			}
 			if (pages)
 				unpin_user_pages_dirty_lock(pages + i, n,
 							    make_dirty);
@@ -186,15 +207,15 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 		mapping = page->mapping;
 		index = page->index;
 		n = 0;
-		do {
+		for (;;) {
 			vaddr_unpin_fsdax_page(page);
-			if (i + ++n == nr)
+			if (++n == nr - i)
 				break;
 			page = page_at(pages, first, i + n);
-		} while (page_is_fsdax(page) && page->mapping == mapping &&
-			 page->index == index + n);
-		mod_node_page_state(page_pgdat(page_at(pages, first, i)),
-				    NR_FOLL_PIN_RELEASED, n);
+			if (!page_is_fsdax(page) || page->mapping != mapping ||
+			    page->index != index + n)
+				break;
+		}
 		file_pin_release(pin, mapping->host, index, n);
 		i += n;
 	}
@@ -207,7 +228,8 @@ static void vaddr_unpin(struct page **pages, struct page *first,
  * @pages: the pages, in any grouping of earlier vaddr_pin_pages() results
  * @nr_pages: number of entries in @pages
  * @pin: the owner the pages were pinned for
- * @make_dirty: mark the pages dirty first, as unpin_user_pages_dirty_lock()
+ * @make_dirty: mark the pages dirty first, as unpin_user_pages_dirty_lock();
+ *	FS-DAX pages have no page cache and are left as they are
  *
  * File ranges whose pages are all released lose their pin record, which
  * lets layout changes over them proceed and drops the record's reference

@@ -4,10 +4,11 @@
  * through vaddr_pin_pages() (gup_test), run a shell command while the pin
  * is held, then unpin.  For the fstests-style scripts and the demo.
  *
- *   pinhold [-l none|layout|exclusive] [-u] FILE OFFSET LEN CMD
+ *   pinhold [-l none|layout|exclusive] [-u] [-r] FILE OFFSET LEN CMD
  *
  * -u: on a lease break (SIGIO) unpin at once, as a cooperating holder
- * would; without it the break is ignored.
+ * would; without it the break is ignored.  -r: pin for reading only
+ * (no FOLL_WRITE), so the pages are not written to by the fault.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -31,15 +32,19 @@ static void on_break(int sig)
 
 int main(int argc, char **argv)
 {
+	unsigned int pin_flags = PIN_LONGTERM_TEST_FLAG_USE_VADDR_PIN |
+				 PIN_LONGTERM_TEST_FLAG_USE_WRITE;
 	int lease = F_LAYOUT | F_EXCLUSIVE, unpin_on_break = 0, fd, ret, opt;
 	const char *kind = "exclusive";
 	size_t off, len;
 	struct stat st;
 	char *map;
 
-	while ((opt = getopt(argc, argv, "l:u")) != -1) {
+	while ((opt = getopt(argc, argv, "l:ur")) != -1) {
 		if (opt == 'u') {
 			unpin_on_break = 1;
+		} else if (opt == 'r') {
+			pin_flags &= ~PIN_LONGTERM_TEST_FLAG_USE_WRITE;
 		} else if (opt == 'l') {
 			kind = optarg;
 			lease = !strcmp(kind, "none") ? 0 :
@@ -50,7 +55,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 4) {
-		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u] FILE OFFSET LEN CMD\n");
+		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u] [-r] FILE OFFSET LEN CMD\n");
 		return 2;
 	}
 	off = strtoul(argv[optind + 1], NULL, 0);
@@ -70,7 +75,7 @@ int main(int argc, char **argv)
 		perror("pinhold: mmap");
 		return 1;
 	}
-	ret = pin_start(map + off, len);
+	ret = pin_start_flags(map + off, len, pin_flags);
 	printf("pinhold: pin bytes %zu-%zu: %s\n", off, off + len - 1,
 	       ret < 0 ? strerror(-ret) : "pinned");
 	fflush(stdout);

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Reflinked FS-DAX blocks (xfs, reflink=1).  A page of a block two files
+# share has page->mapping == PAGE_MAPPING_DAX_SHARED, which names no file
+# range to record a pin against; in 6.12 the page a copy-on-write fault
+# maps is marked so too.  vaddr_pin_pages() must refuse such pages with
+# EOPNOTSUPP (not loop in GUP's unshare path, not pin, not oops at unpin)
+# and leave nothing behind; after FALLOC_FL_UNSHARE_RANGE the same file
+# pins.  The test reformats /dev/pmem1 with reflink=1 and restores the
+# usual reflink=0 xfs at the end.
+. "$(dirname "$0")/../lib/ktap.sh"
+. "$(dirname "$0")/../lib/env.sh"
+. "$(dirname "$0")/../lib/fstests.sh"
+
+mkxfs() {
+	umount $XFS && mkfs.xfs -q -f -m reflink="$1" /dev/pmem1 &&
+		mount -o dax /dev/pmem1 $XFS
+}
+# vm NAME: a /proc/vmstat counter, after folding the per-cpu deltas.
+vm() {
+	echo 1 > /proc/sys/vm/stat_refresh
+	sed -n "s/^$1 //p" /proc/vmstat
+}
+# held NAME: NAME_acquired - NAME_released (pages or records held)
+held() { echo $(( $(vm "${1}_acquired") - $(vm "${1}_released") )); }
+# pin [-r] FILE OFFSET: pinhold's verdict on 64 KiB of FILE at OFFSET.
+pin() {
+	local r=
+	[ "$1" = -r ] && { r=-r; shift; }
+	$PINHOLD $r "$1" "$2" 65536 true |
+		sed -n 's/^pinhold: pin bytes [0-9-]*: //p'
+}
+# shared FILE: does FIEMAP flag an extent of FILE shared (0x2000)?
+shared() {
+	local f
+	for f in $(xfs_io -c 'fiemap -v' "$1" | awk 'NR > 2 { print $NF }'); do
+		(( f & 0x2000 )) && return 0
+	done
+	return 1
+}
+# expect WANT NAME VERDICT
+expect() { ktap_check "$2 ($3)" [ "$3" = "$1" ]; }
+
+ktap_plan 10
+if ! mkxfs 1; then
+	ktap_not_ok xfs_reflink_dax_mounted
+	mkxfs 0
+	ktap_exit
+fi
+ktap_ok xfs_reflink_dax_mounted
+src=$XFS/reflink.src clone=$XFS/reflink.clone
+xfs_io -f -c "pwrite -q -S 0x5a 0 1m" $src
+cp --reflink=always $src $clone
+ktap_check clone_shares_blocks shared $clone
+ktap_check clone_dax_on dax_on $clone
+
+# (Not nr_foll_pin_*: the 9p root's I/O pins pages at the same time.)
+pins=$(held nr_vaddr_pin) recs=$(held nr_file_pin)
+nope="Operation not supported"
+expect "$nope" read_pin_of_shared_block_refused "$(pin -r $clone 0)"
+expect "$nope" read_pin_of_source_refused "$(pin -r $src 0)"
+expect "$nope" write_pin_of_cow_faulted_block_refused "$(pin $clone 65536)"
+# Nothing stays pinned or recorded, and no lease is left behind.
+left_nothing() {
+	local now
+	now="$(held nr_vaddr_pin) $(held nr_file_pin)"
+	echo "# held (vaddr pages, file records): $pins $recs before, $now after"
+	[ "$now" = "$pins $recs" ] && ! grep -q LAYOUT /proc/locks
+}
+ktap_check refused_pins_left_nothing left_nothing
+xfs_io -c "funshare 524288 524288" $clone
+expect pinned pin_after_funshare "$(pin $clone 524288)"
+cmp -s $src $clone
+ktap_check data_unchanged [ $? = 0 ]
+
+rm -f $src $clone
+# umount fails if a refused pin kept a file reference.
+ktap_check xfs_back_to_reflink0 mkxfs 0
+ktap_exit
