@@ -21,23 +21,6 @@ static bool page_is_fsdax(struct page *page)
 }
 
 /*
- * A reflinked FS-DAX block has page->mapping == PAGE_MAPPING_DAX_SHARED
- * (in 6.12 so does the copy a CoW fault maps): no file range to record the
- * pin against, so it is not pinned.  GUP refuses a PTE-mapped one itself;
- * this catches one mapped by a PMD.
- */
-static bool vaddr_pin_any_shared(struct page **pages, long nr)
-{
-	long i;
-
-	for (i = 0; i < nr; i++)
-		if (page_is_fsdax(pages[i]) &&
-		    pages[i]->mapping == PAGE_MAPPING_DAX_SHARED)
-			return true;
-	return false;
-}
-
-/*
  * The slow part of vaddr_pin_pages(), under the mmap lock: pin VMA by VMA
  * from page *@done on, recording FS-DAX ranges before pinning them.
  * Returns the last GUP result (or error); *@done counts the pages pinned.
@@ -65,10 +48,6 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
 				return PTR_ERR(rec);
 		}
 		ret = pin_user_pages_file(cur, seg, gup_flags, pages + *done);
-		if (rec && ret > 0 && vaddr_pin_any_shared(pages + *done, ret)) {
-			unpin_user_pages(pages + *done, ret);
-			ret = -EOPNOTSUPP;
-		}
 		if (rec && ret < (long)seg)
 			file_pin_put(pin, rec, seg - max(ret, 0L), true);
 		if (ret <= 0)
@@ -150,26 +129,31 @@ static struct page *page_at(struct page **pages, struct page *first,
 }
 
 /*
- * Drop the pin of one FS-DAX page.  PG_dirty means nothing for FS-DAX:
- * there is no page cache, and DAX keeps its dirty state in the mapping's
- * entries (ext2, ext4, xfs and fuse have noop_dirty_folio, erofs is
- * read-only).  So unlike unpin_user_pages_dirty_lock() this never locks
- * the page to dirty it.
+ * Drop the pin of one FS-DAX page, as gup_put_folio() would, but leave
+ * NR_FOLL_PIN_RELEASED to the caller, who counts a run of pages at once.
+ * PG_dirty means nothing for FS-DAX: there is no page cache, and DAX keeps
+ * its dirty state in the mapping's entries (ext2, ext4, xfs and fuse have
+ * noop_dirty_folio, erofs is read-only).  So unlike
+ * unpin_user_pages_dirty_lock() this never locks the page to dirty it.
  */
 static void vaddr_unpin_fsdax_page(struct page *page)
 {
+	struct folio *folio = page_folio(page);
+
 	/* Someone released our pin with unpin_user_page() or put_page()? */
 	if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG))
-		WARN_ONCE(!folio_maybe_dma_pinned(page_folio(page)),
+		WARN_ONCE(!folio_maybe_dma_pinned(folio),
 			  "vaddr_pin: pinned page released by other than vaddr_unpin_pages()\n");
-	unpin_user_page(page);
+	if (!put_devmap_managed_folio_refs(folio, GUP_PIN_COUNTING_BIAS))
+		folio_put_refs(folio, GUP_PIN_COUNTING_BIAS);
 }
 
 /*
  * Unpin @nr pages, given as an array (@pages) or as a physically contiguous
  * range starting at @first, and drop the file pin records they complete.
- * FS-DAX pages are unpinned in runs of consecutive pages of one file, in
- * the same pass that finds the run: one page struct visit per page.
+ * FS-DAX pages are unpinned in runs of consecutive pages of one file on
+ * one node, in the same pass that finds the run: one page struct visit
+ * per page, one pin counter update per run.
  */
 static void vaddr_unpin(struct page **pages, struct page *first,
 			unsigned long nr, struct vaddr_pin *pin, bool make_dirty)
@@ -187,6 +171,7 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 	while (i < nr) {
 		struct page *page = page_at(pages, first, i);
 		struct address_space *mapping;
+		struct pglist_data *pgdat;
 		pgoff_t index;
 
 		if (!page_is_fsdax(page)) {
@@ -206,6 +191,7 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 		/* The record keeps @mapping until file_pin_release(). */
 		mapping = page->mapping;
 		index = page->index;
+		pgdat = page_pgdat(page);
 		n = 0;
 		for (;;) {
 			vaddr_unpin_fsdax_page(page);
@@ -213,9 +199,10 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 				break;
 			page = page_at(pages, first, i + n);
 			if (!page_is_fsdax(page) || page->mapping != mapping ||
-			    page->index != index + n)
+			    page->index != index + n || page_pgdat(page) != pgdat)
 				break;
 		}
+		mod_node_page_state(pgdat, NR_FOLL_PIN_RELEASED, n);
 		file_pin_release(pin, mapping->host, index, n);
 		i += n;
 	}
