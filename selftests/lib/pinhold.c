@@ -8,7 +8,7 @@
  *
  * -u: on a lease break (SIGIO) unpin at once, as a cooperating holder
  * would; without it the break is ignored.  -r: pin for reading only
- * (no FOLL_WRITE), so the pages are not written to by the fault.
+ * (no FOLL_WRITE): the pages are faulted in for reading.
  */
 #define _GNU_SOURCE
 #include <signal.h>
