@@ -320,30 +320,35 @@ def mem_per_reg(d, kind, key="w5.mem"):
     return vals
 
 
+def tracking_row(case, dax, anon, anon_kind, note):
+    """Workload 5 row: slab per DAX MR minus slab per anonymous MR."""
+    track = statistics.mean(dax) - statistics.mean(anon)
+    rows.append({"workload": 5, "case": case,
+                 "measured": "%.0f B (DAX MR %s B, %s MR %s B per registration)" % (
+                     track, "/".join("%.0f" % x for x in dax), anon_kind,
+                     "/".join("%.0f" % x for x in anon)),
+                 "ratio": track / 128, "target": "≤ 128 B",
+                 "result": "PASS" if track <= 128 else "MISS", "note": note})
+    return track
+
+
 dax_b, anon_b = mem_per_reg(P, "dax"), mem_per_reg(P, "anon")
 mem = {}
 if dax_b and anon_b:
-    track = statistics.mean(dax_b) - statistics.mean(anon_b)
+    track = tracking_row(
+        "kernel memory for tracking per DAX registration (slab: DAX MR − anon MR)",
+        dax_b, anon_b, "anon",
+        "method: %s Slab delta over %s registrations (no /sys/kernel/slab, no /proc/slabinfo in this config); struct file_pin is 88 B in a 96 B object" % (
+            first(P, "slab_method", "?"), mem_n(P)))
     mem = {"dax_bytes_per_reg": dax_b, "anon_bytes_per_reg": anon_b, "tracking_bytes": track,
            "method": first(P, "slab_method", "?")}
-    r = {"workload": 5, "case": "kernel memory for tracking per DAX registration (slab: DAX MR − anon MR)",
-         "measured": "%.0f B (DAX MR %s B, anon MR %s B per registration)" % (
-             track, "/".join("%.0f" % x for x in dax_b), "/".join("%.0f" % x for x in anon_b)),
-         "ratio": track / 128, "target": "≤ 128 B", "result": "PASS" if track <= 128 else "MISS",
-         "note": "method: %s Slab delta over %s registrations (no /sys/kernel/slab, no /proc/slabinfo in this config); struct file_pin is 88 B in a 96 B object" % (
-             first(P, "slab_method", "?"), mem_n(P))}
-    rows.append(r)
     dax64, anon64 = mem_per_reg(P, "dax", "w5.mem64k"), mem_per_reg(P, "anon", "w5.mem64k")
     if dax64 and anon64:
-        t64 = statistics.mean(dax64) - statistics.mean(anon64)
-        mem["tracking_bytes_64k"] = t64
-        rows.append({"workload": 5, "case": "kernel memory for tracking per DAX registration, 64 KiB MRs (O(1) in the MR's size)",
-                     "measured": "%.0f B (DAX MR %s B, anon THP MR %s B per registration)" % (
-                         t64, "/".join("%.0f" % x for x in dax64), "/".join("%.0f" % x for x in anon64)),
-                     "ratio": t64 / 128, "target": "≤ 128 B",
-                     "result": "PASS" if t64 <= 128 else "MISS",
-                     "note": "16 times the pages per MR, as many MRs; against THP anonymous "
-                             "memory, so that both kinds have one scatterlist entry per MR"})
+        mem["tracking_bytes_64k"] = tracking_row(
+            "kernel memory for tracking per DAX registration, 64 KiB MRs (O(1) in the MR's size)",
+            dax64, anon64, "anon THP",
+            "16 times the pages per MR, as many MRs; against THP anonymous "
+            "memory, so that both kinds have one scatterlist entry per MR")
     sa = mem_per_reg(S, "anon")
     if sa:
         info_row(5, "slab per anon MR (ib_mr, rxe, umem...): project vs stock",
