@@ -11,6 +11,7 @@
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/vmstat.h>
+#include <linux/wait_bit.h>
 
 #include "internal.h"
 
@@ -144,8 +145,19 @@ static void vaddr_unpin_fsdax_page(struct page *page)
 	if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG))
 		WARN_ONCE(!folio_maybe_dma_pinned(folio),
 			  "vaddr_pin: pinned page released by other than vaddr_unpin_pages()\n");
-	if (!put_devmap_managed_folio_refs(folio, GUP_PIN_COUNTING_BIAS))
-		folio_put_refs(folio, GUP_PIN_COUNTING_BIAS);
+	/*
+	 * As put_devmap_managed_folio_refs(): FS-DAX refcounts are 1-based,
+	 * and at 1 the page is idle for dax_layout_busy_page()'s waiters.
+	 */
+	if (folio_ref_sub_return(folio, GUP_PIN_COUNTING_BIAS) != 1)
+		return;
+	/*
+	 * The value-returning atomic above orders the drop before this look
+	 * for a waiter, as wake_up_var() requires; looking here first saves
+	 * two calls per page.
+	 */
+	if (waitqueue_active(__var_waitqueue(&folio->_refcount)))
+		wake_up_var(&folio->_refcount);
 }
 
 /*
@@ -171,7 +183,7 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 	while (i < nr) {
 		struct page *page = page_at(pages, first, i);
 		struct address_space *mapping;
-		struct pglist_data *pgdat;
+		struct dev_pagemap *pgmap;
 		pgoff_t index;
 
 		if (!page_is_fsdax(page)) {
@@ -188,21 +200,26 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 			i += n;
 			continue;
 		}
-		/* The record keeps @mapping until file_pin_release(). */
+		/*
+		 * The record keeps @mapping until file_pin_release().  A run
+		 * stays in one dev_pagemap, which memremap_pages() put on one
+		 * node.
+		 */
 		mapping = page->mapping;
 		index = page->index;
-		pgdat = page_pgdat(page);
+		pgmap = page->pgmap;
 		n = 0;
 		for (;;) {
 			vaddr_unpin_fsdax_page(page);
 			if (++n == nr - i)
 				break;
 			page = page_at(pages, first, i + n);
-			if (!page_is_fsdax(page) || page->mapping != mapping ||
-			    page->index != index + n || page_pgdat(page) != pgdat)
+			if (!is_zone_device_page(page) || page->pgmap != pgmap ||
+			    page->mapping != mapping || page->index != index + n)
 				break;
 		}
-		mod_node_page_state(pgdat, NR_FOLL_PIN_RELEASED, n);
+		mod_node_page_state(page_pgdat(page_at(pages, first, i)),
+				    NR_FOLL_PIN_RELEASED, n);
 		file_pin_release(pin, mapping->host, index, n);
 		i += n;
 	}
