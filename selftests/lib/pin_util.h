@@ -26,6 +26,7 @@
 /* From mm/gup_test.h (this project extends it with USE_VADDR_PIN). */
 #define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test)
 #define PIN_LONGTERM_TEST_STOP	_IO('g', 8)
+#define PIN_LONGTERM_TEST_READ	_IOW('g', 9, __u64)
 #define PIN_LONGTERM_TEST_FLAG_USE_WRITE	1
 #define PIN_LONGTERM_TEST_FLAG_USE_FAST		2
 #define PIN_LONGTERM_TEST_FLAG_USE_VADDR_PIN	4
@@ -70,6 +71,14 @@ static inline int pin_stop(int fd)
 
 	close(fd);
 	return ret;
+}
+
+/* Copy the pages @fd holds pinned, in pin order, to @buf: 0 or -errno. */
+static inline int pin_read(int fd, void *buf)
+{
+	__u64 addr = (uintptr_t)buf;
+
+	return ioctl(fd, PIN_LONGTERM_TEST_READ, &addr) ? -errno : 0;
 }
 
 /* fcntl(F_SETLEASE) returning 0 or -errno. */

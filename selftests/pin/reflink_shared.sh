@@ -12,7 +12,7 @@
 . "$(dirname "$0")/../lib/fstests.sh"
 
 mkxfs() {
-	umount $XFS && mkfs.xfs -q -f -m reflink="$1" /dev/pmem1 &&
+	umount $XFS && mkfs.xfs -q -f -m reflink="$1" $XFS_MKFS_OPTS /dev/pmem1 &&
 		mount -o dax /dev/pmem1 $XFS
 }
 # vm NAME: a /proc/vmstat counter, after folding the per-cpu deltas.
