@@ -83,7 +83,8 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
  * (as for pin_user_pages()); -EINVAL without an owner or pages, for other
  * @gup_flags, or for a zero, unaligned or overflowing range; -EPERM for
  * FS-DAX memory without a layout lease; -EOPNOTSUPP for reflinked
- * (shared) FS-DAX blocks; -EFAULT for an unmapped address;
+ * (shared) FS-DAX blocks and for holes a read-only pin finds mapped with
+ * the zero page; -EFAULT for an unmapped address;
  * other errors as pin_user_pages().
  */
 long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,

@@ -281,6 +281,27 @@ static int dax_hole(struct ctx *c)
 	return err ? err : munmap(c->addr + 4 * ps, 2 * ps) ? -errno : 0;
 }
 
+/*
+ * Pages 2..5 punched back to a hole and read-faulted, so DAX maps the zero
+ * page there, then pinned for reading: a pin of the zero page would not
+ * see the block a later write puts there, and names no file range.
+ */
+static int dax_read_of_hole(struct ctx *c)
+{
+	int err = dax_leased(c), i;
+	char sum = 0;
+
+	if (err)
+		return err;
+	if (fallocate(c->fd[0], FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      2 * ps, 4 * ps))
+		return -errno;
+	for (i = 2; i < 6; i++)
+		sum |= ((volatile char *)c->addr)[i * ps];
+	c->flags &= ~PIN_LONGTERM_TEST_FLAG_USE_WRITE;
+	return sum ? -EIO : 0;
+}
+
 static int dax_unlocked(struct ctx *c)
 {
 	int err = dax_leased(c);
@@ -559,6 +580,7 @@ ROW(gup_prot_none, dax_prot_none, pin, 0, -EFAULT);
 ROW(gup_read_only_mapping_write, dax_read_only, pin, 0, -EFAULT);
 ROW(gup_munmapped, dax_munmapped, pin, 0, -EFAULT);
 ROW(gup_hole_in_range, dax_hole, pin, 0, -EFAULT);
+ROW(gup_read_pin_of_hole, dax_read_of_hole, pin, 0, -EOPNOTSUPP);
 ROW(gup_after_unlock, dax_unlocked, pin, 0, -EPERM);
 ROW(gup_after_lease_fd_closed, dax_lease_fd_closed, pin, 0, -EPERM);
 ROW(gup_lease_fd_closed_still_mapped, dax_lease_fd_closed_mapped, pin, 0, 0);

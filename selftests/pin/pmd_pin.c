@@ -5,7 +5,8 @@
  * (read back through gup_test), the pin counters move by exactly the pages
  * and the one file range pinned and come back at unpin, and the range is
  * protected while pinned.  Whole PMDs, a pin across a PMD boundary (two
- * partial PMDs) and one page inside a PMD.
+ * partial PMDs) and one page inside a PMD; a read pin over a hole DAX maps
+ * with the huge zero page is refused.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -196,6 +197,42 @@ TEST_F(pmd, across_pmd_boundary)
 TEST_F(pmd, one_page_inside_pmd)
 {
 	pin_and_check(_metadata, self, SZ_2M + 5 * ps, ps);
+}
+
+/*
+ * The second PMD punched to a hole and read-faulted: DAX maps the huge zero
+ * page there.  A read pin over it is refused (the zero page names no file
+ * range, and a later write would put a block there that the pin never
+ * sees), and the part pinned before it is released with its record.
+ */
+TEST_F(pmd, read_pin_of_pmd_hole)
+{
+	long pins = vaddr_pins_held(), files = file_pins_held();
+	struct rusage ru0, ru1;
+	char sum = 0;
+	size_t i;
+	int pinfd;
+
+	ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
+			       FALLOC_FL_KEEP_SIZE, self->off + SZ_2M, SZ_2M));
+	ASSERT_EQ(0, getrusage(RUSAGE_SELF, &ru0));
+	for (i = SZ_2M; i < MAP_SIZE; i += ps)
+		sum |= self->map[i];
+	ASSERT_EQ(0, getrusage(RUSAGE_SELF, &ru1));
+	ASSERT_EQ(0, sum);
+	ASSERT_GE(1, ru1.ru_minflt - ru0.ru_minflt)
+		TH_LOG("%ld faults: the hole is not PMD-mapped",
+		       ru1.ru_minflt - ru0.ru_minflt);
+
+	pinfd = pin_start_flags(self->map, MAP_SIZE,
+				PIN_LONGTERM_TEST_FLAG_USE_VADDR_PIN);
+	EXPECT_EQ(-EOPNOTSUPP, pinfd);
+	if (pinfd >= 0)
+		pin_stop(pinfd);
+	EXPECT_EQ(pins, vaddr_pins_held());
+	EXPECT_EQ(files, file_pins_held());
+	/* Nothing pinned is left: truncating into the hole works. */
+	EXPECT_EQ(0, ftruncate(self->fd, self->off + SZ_2M + ps));
 }
 
 TEST_HARNESS_MAIN
