@@ -43,6 +43,9 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
 			return -EFAULT;
 		seg = min(nr_pages - *done, (vma->vm_end - cur) >> PAGE_SHIFT);
 		if (vma_is_fsdax(vma)) {
+			/* Private: its pages turn into anonymous copies. */
+			if (!(vma->vm_flags & VM_MAYSHARE))
+				return -EOPNOTSUPP;
 			rec = file_pin_reserve(pin, vma, cur,
 					       cur + (seg << PAGE_SHIFT));
 			if (IS_ERR(rec))
@@ -82,9 +85,9 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
  * Return: the number of pages pinned, which may be fewer than @nr_pages
  * (as for pin_user_pages()); -EINVAL without an owner or pages, for other
  * @gup_flags, or for a zero, unaligned or overflowing range; -EPERM for
- * FS-DAX memory without a layout lease; -EOPNOTSUPP for reflinked
- * (shared) FS-DAX blocks and for holes a read-only pin finds mapped with
- * the zero page; -EFAULT for an unmapped address;
+ * FS-DAX memory without a layout lease; -EOPNOTSUPP for a MAP_PRIVATE
+ * FS-DAX mapping, reflinked (shared) FS-DAX blocks and holes a read-only
+ * pin finds mapped with the zero page; -EFAULT for an unmapped address;
  * other errors as pin_user_pages().
  */
 long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,

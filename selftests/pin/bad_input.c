@@ -282,6 +282,29 @@ static int dax_hole(struct ctx *c)
 }
 
 /*
+ * The leased file mapped MAP_PRIVATE: a write pin would pin anonymous
+ * copies made by copy-on-write, which name no file range, so the range's
+ * record would outlive the pins.
+ */
+static int dax_private(struct ctx *c)
+{
+	int fd = new_file(c, EXT4, O_RDWR), err;
+
+	if (fd < 0)
+		return fd;
+	err = set_lease(fd, EXCL);
+	if (err)
+		return err;
+	c->len = NPAGES * ps;
+	c->addr = mmap(NULL, c->len, RW, MAP_PRIVATE, fd, 0);
+	if (c->addr == MAP_FAILED)
+		return -errno;
+	c->map[c->nmap].p = c->addr;
+	c->map[c->nmap++].len = c->len;
+	return 0;
+}
+
+/*
  * Pages 2..5 punched back to a hole and read-faulted, so DAX maps the zero
  * page there, then pinned for reading: a pin of the zero page would not
  * see the block a later write puts there, and names no file range.
@@ -581,6 +604,7 @@ ROW(gup_read_only_mapping_write, dax_read_only, pin, 0, -EFAULT);
 ROW(gup_munmapped, dax_munmapped, pin, 0, -EFAULT);
 ROW(gup_hole_in_range, dax_hole, pin, 0, -EFAULT);
 ROW(gup_read_pin_of_hole, dax_read_of_hole, pin, 0, -EOPNOTSUPP);
+ROW(gup_dax_private_mapping, dax_private, pin, 0, -EOPNOTSUPP);
 ROW(gup_after_unlock, dax_unlocked, pin, 0, -EPERM);
 ROW(gup_after_lease_fd_closed, dax_lease_fd_closed, pin, 0, -EPERM);
 ROW(gup_lease_fd_closed_still_mapped, dax_lease_fd_closed_mapped, pin, 0, 0);
