@@ -288,20 +288,13 @@ static int dax_hole(struct ctx *c)
  */
 static int dax_private(struct ctx *c)
 {
-	int fd = new_file(c, EXT4, O_RDWR), err;
+	int err = dax_target(c, EXT4, EXCL, O_RDWR, RW);
 
-	if (fd < 0)
-		return fd;
-	err = set_lease(fd, EXCL);
 	if (err)
 		return err;
-	c->len = NPAGES * ps;
-	c->addr = mmap(NULL, c->len, RW, MAP_PRIVATE, fd, 0);
-	if (c->addr == MAP_FAILED)
-		return -errno;
-	c->map[c->nmap].p = c->addr;
-	c->map[c->nmap++].len = c->len;
-	return 0;
+	/* The same range again, now private (the map table still covers it). */
+	return mmap(c->addr, c->len, RW, MAP_PRIVATE | MAP_FIXED, c->fd[0], 0) ==
+	       MAP_FAILED ? -errno : 0;
 }
 
 /*
