@@ -32,6 +32,8 @@
 #include <linux/sched/mm.h>
 
 static DECLARE_WAIT_QUEUE_HEAD(file_pin_wait);
+/* Layout breaks asleep in file_pin_wait_dax_page(). */
+atomic_t file_pin_dax_waiters = ATOMIC_INIT(0);
 static struct kmem_cache *file_pin_cache;
 
 /*
@@ -165,10 +167,13 @@ int layout_lease_bits(struct file_lease *fl)
  *
  * Takes a layout lease on a regular FS-DAX file, or changes an existing
  * layout lease of @filp between breakable and exclusive.  The permission
- * rule is a read lease's (file owner or CAP_LEASE).
+ * rule is a read lease's (file owner or CAP_LEASE).  Only file systems that
+ * call file_pin_break_range() before they free or move blocks grant it
+ * (FS_LAYOUT_PINS): elsewhere a pin would not keep its blocks.
  *
  * Return: 0, or -EINVAL for a meaningless @arg or a non-regular file,
- * -EOPNOTSUPP for a file without DAX, -EACCES without permission, -EBUSY
+ * -EOPNOTSUPP for a file without DAX or on a file system without
+ * FS_LAYOUT_PINS, -EACCES without permission, -EBUSY
  * when @filp holds another kind of lease, -EAGAIN/-ENOMEM as for leases.
  */
 int layout_lease_set(unsigned int fd, struct file *filp, int arg)
@@ -184,7 +189,7 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 		return -EINVAL;
 	if (!S_ISREG(inode->i_mode))
 		return -EINVAL;
-	if (!IS_DAX(inode))
+	if (!IS_DAX(inode) || !(inode->i_sb->s_type->fs_flags & FS_LAYOUT_PINS))
 		return -EOPNOTSUPP;
 
 	ctx = locks_inode_context(inode);
@@ -333,17 +338,17 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 	if (!ctx || list_empty_careful(&ctx->flc_lease))
 		return ERR_PTR(-EPERM);
 
-	/* Most calls continue the owner's last record: no allocation. */
-	spin_lock(&ctx->flc_lock);
-	fl = layout_lease_of_current(ctx);
+	/* A call that continues the owner's last record allocates nothing. */
 	p = pin->records;
-	if (fl && p && file_pin_extend(p, pin, fl, first, last)) {
+	if (p) {
+		spin_lock(&ctx->flc_lock);
+		fl = layout_lease_of_current(ctx);
+		if (fl && file_pin_extend(p, pin, fl, first, last)) {
+			spin_unlock(&ctx->flc_lock);
+			return p;
+		}
 		spin_unlock(&ctx->flc_lock);
-		return p;
 	}
-	spin_unlock(&ctx->flc_lock);
-	if (!fl)
-		return ERR_PTR(-EPERM);
 
 	new = kmem_cache_alloc(file_pin_cache, GFP_KERNEL);
 	if (!new)
@@ -413,7 +418,9 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 	fput(p->file);
 	kmem_cache_free(file_pin_cache, p);
 	mod_node_page_state(NODE_DATA(first_online_node), NR_FILE_PIN_RELEASED, 1);
-	wake_up_all(&file_pin_wait);
+	/* Orders the removal above before the look, as the waiters need. */
+	if (wq_has_sleeper(&file_pin_wait))
+		wake_up_all(&file_pin_wait);
 }
 
 /**
@@ -521,6 +528,52 @@ int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
 	return ret ? 0 : -ETXTBSY;
 }
 EXPORT_SYMBOL_GPL(file_pin_break_range);
+
+/* Is any page of [@start, @end) pinned? */
+static bool file_pin_range_busy(struct inode *inode, loff_t start, loff_t end)
+{
+	struct file_lock_context *ctx = locks_inode_context(inode);
+	bool now;
+
+	if (!ctx || list_empty_careful(&ctx->flc_pins) || start >= end)
+		return false;
+	return file_pin_busy(ctx, start >> PAGE_SHIFT, end == LLONG_MAX ?
+			     ULONG_MAX : (end - 1) >> PAGE_SHIFT, &now);
+}
+
+/**
+ * file_pin_wait_dax_page - sleep until a busy FS-DAX page of a range is idle
+ * @inode: the file whose layout is being broken
+ * @start: first byte of the range to be freed or moved
+ * @end: end of the range (exclusive); LLONG_MAX for "to the end"
+ * @page: a page of the range that dax_layout_busy_page_range() found busy
+ * @wait: drops the caller's layout locks, schedule()s and retakes them
+ *
+ * The wait of ext4_break_layouts() and xfs_break_dax_layouts(), the file
+ * systems that grant layout leases (FS_LAYOUT_PINS).  @wait lets page
+ * faults in, so a vaddr_pin_pages() call may pin @page meanwhile; such a
+ * pin ends the wait too, and the caller's next file_pin_break_range()
+ * refuses it instead of waiting for it to go.  Sleepers are counted, so
+ * that unpinning and pinning look for one on each page only while a layout
+ * break sleeps somewhere.
+ *
+ * Return: 0 once @page is idle or the range pinned, -ERESTARTSYS on a
+ * signal.
+ */
+int file_pin_wait_dax_page(struct inode *inode, loff_t start, loff_t end,
+			   struct page *page, void (*wait)(struct inode *inode))
+{
+	int error;
+
+	atomic_inc(&file_pin_dax_waiters);
+	smp_mb__after_atomic();	/* pairs with vaddr_wake_dax() */
+	error = ___wait_var_event(&page->_refcount, page_ref_count(page) == 1 ||
+				  file_pin_range_busy(inode, start, end),
+				  TASK_INTERRUPTIBLE, 0, 0, wait(inode));
+	atomic_dec(&file_pin_dax_waiters);
+	return error;
+}
+EXPORT_SYMBOL_GPL(file_pin_wait_dax_page);
 
 /* What /proc shows of one record, copied under the owners lock. */
 struct file_pin_snap {

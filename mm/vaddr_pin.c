@@ -21,6 +21,30 @@ static bool page_is_fsdax(struct page *page)
 	       page->pgmap->type == MEMORY_DEVICE_FS_DAX;
 }
 
+static struct page *page_at(struct page **pages, struct page *first,
+			    unsigned long i)
+{
+	return pages ? pages[i] : nth_page(first, i);
+}
+
+/*
+ * Wake layout breaks asleep in file_pin_wait_dax_page() on FS-DAX pages just
+ * unpinned (one may be idle now) or pinned (the sleeper must refuse the pin
+ * rather than wait for it).  Only ext4 and xfs files can be pinned
+ * (FS_LAYOUT_PINS), and both count their sleepers, so the pages are looked
+ * at only while a layout break sleeps somewhere.
+ */
+static void vaddr_wake_dax(struct page **pages, struct page *first,
+			   unsigned long i, unsigned long n)
+{
+	/* The refcounts and records before the look: pairs with the sleeper. */
+	smp_mb();
+	if (likely(!file_pin_dax_waiting()))
+		return;
+	for (; n; i++, n--)
+		wake_up_var(&page_at(pages, first, i)->_refcount);
+}
+
 /*
  * The slow part of vaddr_pin_pages(), under the mmap lock: pin VMA by VMA
  * from page *@done on, recording FS-DAX ranges before pinning them.
@@ -52,6 +76,8 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
 				return PTR_ERR(rec);
 		}
 		ret = pin_user_pages_file(cur, seg, gup_flags, pages + *done);
+		if (rec && ret > 0)
+			vaddr_wake_dax(pages, NULL, *done, ret);
 		if (rec && ret < (long)seg)
 			file_pin_put(pin, rec, seg - max(ret, 0L), true);
 		if (ret <= 0)
@@ -127,15 +153,11 @@ long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 }
 EXPORT_SYMBOL_GPL(vaddr_pin_pages);
 
-static struct page *page_at(struct page **pages, struct page *first,
-			    unsigned long i)
-{
-	return pages ? pages[i] : nth_page(first, i);
-}
-
 /*
  * Drop the pin of one FS-DAX page, as gup_put_folio() would, but leave
- * NR_FOLL_PIN_RELEASED to the caller, who counts a run of pages at once.
+ * NR_FOLL_PIN_RELEASED and the wake-up of sleepers to the caller, who
+ * handles a run of pages at once.  FS-DAX pages are order-0 folios (an
+ * FS-DAX dev_pagemap has no compound pages), so the page is its folio.
  * PG_dirty means nothing for FS-DAX: there is no page cache, and DAX keeps
  * its dirty state in the mapping's entries (ext2, ext4, xfs and fuse have
  * noop_dirty_folio, erofs is read-only).  So unlike
@@ -143,25 +165,11 @@ static struct page *page_at(struct page **pages, struct page *first,
  */
 static void vaddr_unpin_fsdax_page(struct page *page)
 {
-	struct folio *folio = page_folio(page);
-
 	/* Someone released our pin with unpin_user_page() or put_page()? */
 	if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG))
-		WARN_ONCE(!folio_maybe_dma_pinned(folio),
+		WARN_ONCE(!folio_maybe_dma_pinned(page_folio(page)),
 			  "vaddr_pin: pinned page released by other than vaddr_unpin_pages()\n");
-	/*
-	 * As put_devmap_managed_folio_refs(): FS-DAX refcounts are 1-based,
-	 * and at 1 the page is idle for dax_layout_busy_page()'s waiters.
-	 */
-	if (folio_ref_sub_return(folio, GUP_PIN_COUNTING_BIAS) != 1)
-		return;
-	/*
-	 * The value-returning atomic above orders the drop before this look
-	 * for a waiter, as wake_up_var() requires; looking here first saves
-	 * two calls per page.
-	 */
-	if (waitqueue_active(__var_waitqueue(&folio->_refcount)))
-		wake_up_var(&folio->_refcount);
+	page_ref_sub(page, GUP_PIN_COUNTING_BIAS);
 }
 
 /*
@@ -222,6 +230,7 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 			    page->mapping != mapping || page->index != index + n)
 				break;
 		}
+		vaddr_wake_dax(pages, first, i, n);
 		mod_node_page_state(page_pgdat(page_at(pages, first, i)),
 				    NR_FOLL_PIN_RELEASED, n);
 		file_pin_release(pin, mapping->host, index, n);

@@ -12,6 +12,8 @@
 #include <linux/falloc.h>
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/page_ref.h>
+#include <linux/wait_bit.h>
 
 struct file;
 struct file_lease;
@@ -94,7 +96,16 @@ int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 void file_pin_show_fdinfo(struct seq_file *m, struct file *file);
 void file_pin_check_owner(const void *owner);
 
+extern atomic_t file_pin_dax_waiters;
+int file_pin_wait_dax_page(struct inode *inode, loff_t start, loff_t end,
+			   struct page *page, void (*wait)(struct inode *inode));
+
 /* Internal to fs/file_pin.c and mm/vaddr_pin.c. */
+static inline bool file_pin_dax_waiting(void)
+{
+	return atomic_read(&file_pin_dax_waiters);
+}
+
 struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 				  struct vm_area_struct *vma,
 				  unsigned long start, unsigned long end);
@@ -107,6 +118,20 @@ static inline int file_pin_break_range(struct inode *inode, loff_t start,
 				       loff_t end)
 {
 	return 0;
+}
+
+static inline int file_pin_wait_dax_page(struct inode *inode, loff_t start,
+					 loff_t end, struct page *page,
+					 void (*wait)(struct inode *inode))
+{
+	return ___wait_var_event(&page->_refcount,
+				 page_ref_count(page) == 1, TASK_INTERRUPTIBLE,
+				 0, 0, wait(inode));
+}
+
+static inline bool file_pin_dax_waiting(void)
+{
+	return false;
 }
 
 static inline void file_pin_show_fdinfo(struct seq_file *m, struct file *file)
