@@ -195,8 +195,8 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 	while (i < nr) {
 		struct page *page = page_at(pages, first, i);
 		struct address_space *mapping;
-		struct dev_pagemap *pgmap;
 		pgoff_t index;
+		int nid;
 
 		if (!page_is_fsdax(page)) {
 			for (n = 1; i + n < nr; n++) {
@@ -214,25 +214,24 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 		}
 		/*
 		 * The record keeps @mapping until file_pin_release().  A run
-		 * stays in one dev_pagemap, which memremap_pages() put on one
-		 * node.
+		 * stays on one node, for the pin counter; the node and the
+		 * zone come from the same word of the page.
 		 */
 		mapping = page->mapping;
 		index = page->index;
-		pgmap = page->pgmap;
+		nid = page_to_nid(page);
 		n = 0;
 		for (;;) {
 			vaddr_unpin_fsdax_page(page);
 			if (++n == nr - i)
 				break;
 			page = page_at(pages, first, i + n);
-			if (!is_zone_device_page(page) || page->pgmap != pgmap ||
+			if (!is_zone_device_page(page) || page_to_nid(page) != nid ||
 			    page->mapping != mapping || page->index != index + n)
 				break;
 		}
 		vaddr_wake_dax(pages, first, i, n);
-		mod_node_page_state(page_pgdat(page_at(pages, first, i)),
-				    NR_FOLL_PIN_RELEASED, n);
+		mod_node_page_state(NODE_DATA(nid), NR_FOLL_PIN_RELEASED, n);
 		file_pin_release(pin, mapping->host, index, n);
 		i += n;
 	}
