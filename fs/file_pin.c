@@ -30,6 +30,7 @@
 #include <linux/ptrace.h>
 #include <linux/seq_file.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 
 static DECLARE_WAIT_QUEUE_HEAD(file_pin_wait);
 /* Layout breaks asleep in file_pin_wait_dax_page(). */
@@ -626,13 +627,20 @@ static unsigned int file_pin_snapshot(const void *key,
 	return n;
 }
 
-/* Print the records of one owner; @fd is its fd number, or "map", or "-". */
-static unsigned int file_pin_show_owner(struct seq_file *m, const void *key,
-					const char *fd, struct file *owner)
+/*
+ * Print the records of one owner to @m, or with @m NULL only count them;
+ * @fd is the owner's fd number, or "map", or "-".
+ */
+static unsigned int file_pin_owner(struct seq_file *m, const void *key,
+				   const char *fd, struct file *owner)
 {
 	struct file_pin_snap *snap;
 	unsigned int n, i;
 
+	if (!m)
+		return file_pin_snapshot(key, NULL, 0);
+	if (seq_has_overflowed(m))	/* show() runs again anyway */
+		return 0;
 	n = file_pin_snapshot(key, NULL, 0);
 	if (!n)
 		return 0;
@@ -686,30 +694,21 @@ static bool file_pin_fd_of(struct task_struct *task, struct file *file)
 	return found;
 }
 
-/**
- * proc_file_pins_show - /proc/<pid>/file_pins
- * @m: the seq_file
- * @ns: pid namespace of the proc mount
- * @pid: the pid
- * @task: the task
- *
- * One line per pinned file range: owners that are open files of @task (by
- * fd number), then owners it only maps (owner_fd=map), then pins owned by
- * @task's mm (owner_fd=-).  Needs PTRACE_MODE_READ.
- *
- * Return: 0, or -EACCES.
+/*
+ * Print the records of each owner of pins @task can reach to @m, or with
+ * @m NULL only count them: its open files (by fd number), then files it
+ * only maps (owner_fd=map), then its mm (owner_fd=-).  Returns the number
+ * of records.
  */
-int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
-			struct pid *pid, struct task_struct *task)
+static unsigned long file_pin_walk_owners(struct task_struct *task,
+					  struct seq_file *m)
 {
 	struct file *file, *mapped[FILE_PIN_MAPPED_MAX];
 	unsigned int fd, nr_mapped = 0, i;
 	struct vm_area_struct *vma;
+	unsigned long n = 0;
 	struct mm_struct *mm;
 	char buf[16];
-
-	if (!ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS))
-		return -EACCES;
 
 	for (fd = 0;; fd++) {
 		rcu_read_lock();
@@ -718,12 +717,12 @@ int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 		if (!file)
 			break;
 		snprintf(buf, sizeof(buf), "%u", fd);
-		file_pin_show_owner(m, file, buf, file);
+		n += file_pin_owner(m, file, buf, file);
 		fput(file);
 	}
 	mm = get_task_mm(task);
 	if (!mm)
-		return 0;
+		return n;
 	/*
 	 * Owners the task reaches only through a mapping, e.g. an RDMA
 	 * context whose fd was closed while its queues stay mapped.
@@ -745,12 +744,62 @@ int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 		mmap_read_unlock(mm);
 	}
 	for (i = 0; i < nr_mapped; i++) {
-		file_pin_show_owner(m, mapped[i], "map", mapped[i]);
+		n += file_pin_owner(m, mapped[i], "map", mapped[i]);
 		fput(mapped[i]);
 	}
-	file_pin_show_owner(m, mm, "-", NULL);
+	n += file_pin_owner(m, mm, "-", NULL);
 	mmput(mm);
+	return n;
+}
+
+/**
+ * proc_file_pins_show - /proc/<pid>/file_pins
+ * @m: the seq_file
+ * @ns: pid namespace of the proc mount
+ * @pid: the pid
+ * @task: the task
+ *
+ * One line per pinned file range: owners that are open files of @task (by
+ * fd number), then owners it only maps (owner_fd=map), then pins owned by
+ * @task's mm (owner_fd=-).  Needs PTRACE_MODE_READ.
+ *
+ * Return: 0, or -EACCES.
+ */
+int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
+			struct pid *pid, struct task_struct *task)
+{
+	if (!ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS))
+		return -EACCES;
+	file_pin_walk_owners(task, m);
 	return 0;
+}
+
+/*
+ * Room for one line of file_pins, and the most to allocate at open; past
+ * either the seq_file grows by doubling as usual.
+ */
+#define FILE_PIN_LINE_BYTES	256
+#define FILE_PIN_BUF_MAX	SZ_16M
+
+/**
+ * proc_file_pins_size - buffer size for all of /proc/<pid>/file_pins
+ * @task: the task
+ *
+ * A single_open() seq_file starts with one page and runs show() again from
+ * the start each time its output outgrows the buffer, which made reading
+ * the records of N registrations cost O(N log N).  Opening with a buffer
+ * for every record of @task makes it one pass.
+ *
+ * Return: a buffer size in bytes, at least PAGE_SIZE.
+ */
+size_t proc_file_pins_size(struct task_struct *task)
+{
+	unsigned long n = 0;
+
+	if (ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS))
+		n = file_pin_walk_owners(task, NULL);
+	return clamp_t(size_t, size_mul(n, FILE_PIN_LINE_BYTES), PAGE_SIZE,
+		       FILE_PIN_BUF_MAX);
 }
 
 /**

@@ -93,6 +93,7 @@ bool layout_leases_only(struct file_lock_context *ctx);
 int file_pin_break_range(struct inode *inode, loff_t start, loff_t end);
 int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 			struct pid *pid, struct task_struct *task);
+size_t proc_file_pins_size(struct task_struct *task);
 void file_pin_show_fdinfo(struct seq_file *m, struct file *file);
 void file_pin_check_owner(const void *owner);
 
