@@ -1,0 +1,46 @@
+#!/bin/bash
+# XFS_IOC_SWAPEXT (xfs_fsr's defragmentation, xfs_io swapext) moves every
+# block of both files.  Upstream 6.12 does it without breaking DAX layouts,
+# so a pinned file's blocks would move to the donor and be freed with it
+# while a device still writes to them.  Over a pinned range it must fail
+# with ETXTBSY (exclusive lease) and leave both files and the pin as they
+# were; without pins it swaps (positive control).  (A DAX file with a
+# page-cache one is refused with EINVAL, as for reflink; the test mounts
+# are -o dax, where every file is DAX, so that case is not run here.)
+. "$(dirname "$0")/../lib/ktap.sh"
+. "$(dirname "$0")/../lib/env.sh"
+. "$(dirname "$0")/../lib/fstests.sh"
+
+vm() {
+	echo 1 > /proc/sys/vm/stat_refresh
+	sed -n "s/^$1 //p" /proc/vmstat
+}
+held() { echo $(( $(vm "${1}_acquired") - $(vm "${1}_released") )); }
+# first_byte FILE: the first byte of FILE, in hex.
+first_byte() { od -An -tx1 -N1 "$1" | tr -d ' '; }
+
+ktap_plan 7
+a=$XFS/swap_a b=$XFS/swap_b
+rm -f $a $b
+xfs_io -f -c "pwrite -q -S 0x5a 0 1m" -c fsync $a
+xfs_io -f -c "pwrite -q -S 0xa5 0 1m" -c fsync $b
+ktap_check files_dax_on dax_on $a
+
+pins=$(held nr_vaddr_pin) recs=$(held nr_file_pin)
+out=$($PINHOLD -l exclusive $a 0 65536 \
+	"xfs_io -c 'swapext $b' $a 2>&1; echo held=\$(cat /proc/\$PPID/file_pins | wc -l)" 2>&1)
+echo "$out" | sed 's/^/# /'
+ktap_check swapext_over_pin_refused grep -q "Text file busy" <<< "$out"
+ktap_check pin_still_listed grep -q "^held=1$" <<< "$out"
+ktap_check both_files_unchanged \
+	[ "$(first_byte $a)$(first_byte $b)" = 5aa5 ]
+now="$(held nr_vaddr_pin) $(held nr_file_pin)"
+echo "# held (vaddr pages, file records): $pins $recs before, $now after"
+ktap_check nothing_held_after [ "$now" = "$pins $recs" ]
+
+# No pin: the same swap goes through.
+ktap_check swapext_without_pins xfs_io -c "swapext $b" $a
+ktap_check swapped [ "$(first_byte $a)$(first_byte $b)" = a55a ]
+
+rm -f $a $b
+ktap_exit
