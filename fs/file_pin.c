@@ -787,8 +787,8 @@ int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
  *
  * A single_open() seq_file starts with one page and runs show() again from
  * the start each time its output outgrows the buffer, which made reading
- * the records of N registrations cost O(N log N).  Opening with a buffer
- * for every record of @task makes it one pass.
+ * the records of N registrations cost O(N log N).  Opening with room for
+ * every record of @task makes it one pass (two when paths are long).
  *
  * Return: a buffer size in bytes, at least PAGE_SIZE.
  */
