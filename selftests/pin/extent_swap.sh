@@ -11,11 +11,6 @@
 . "$(dirname "$0")/../lib/env.sh"
 . "$(dirname "$0")/../lib/fstests.sh"
 
-vm() {
-	echo 1 > /proc/sys/vm/stat_refresh
-	sed -n "s/^$1 //p" /proc/vmstat
-}
-held() { echo $(( $(vm "${1}_acquired") - $(vm "${1}_released") )); }
 # first_byte FILE: the first byte of FILE, in hex.
 first_byte() { od -An -tx1 -N1 "$1" | tr -d ' '; }
 

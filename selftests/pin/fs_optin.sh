@@ -11,11 +11,6 @@
 . "$(dirname "$0")/../lib/fstests.sh"
 
 EXT2=/mnt/ext2
-vm() {
-	echo 1 > /proc/sys/vm/stat_refresh
-	sed -n "s/^$1 //p" /proc/vmstat
-}
-held() { echo $(( $(vm "${1}_acquired") - $(vm "${1}_released") )); }
 # verdict KIND FILE WHAT: pinhold's verdict on the lease or the pin of 64 KiB.
 verdict() {
 	$PINHOLD -l "$1" "$2" 0 65536 true | sed -n "s/^pinhold: $3[^:]*: //p"

@@ -15,13 +15,6 @@ mkxfs() {
 	umount $XFS && mkfs.xfs -q -f -m reflink="$1" $XFS_MKFS_OPTS /dev/pmem1 &&
 		mount -o dax /dev/pmem1 $XFS
 }
-# vm NAME: a /proc/vmstat counter, after folding the per-cpu deltas.
-vm() {
-	echo 1 > /proc/sys/vm/stat_refresh
-	sed -n "s/^$1 //p" /proc/vmstat
-}
-# held NAME: NAME_acquired - NAME_released (pages or records held)
-held() { echo $(( $(vm "${1}_acquired") - $(vm "${1}_released") )); }
 # pin [-r] FILE OFFSET: pinhold's verdict on 64 KiB of FILE at OFFSET.
 pin() {
 	local r=
