@@ -167,7 +167,8 @@ static void vaddr_unpin_fsdax_page(struct page *page)
 {
 	/* Someone released our pin with unpin_user_page() or put_page()? */
 	if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG))
-		WARN_ONCE(!folio_maybe_dma_pinned(page_folio(page)),
+		WARN_ONCE(!page_is_fsdax(page) ||
+			  !folio_maybe_dma_pinned(page_folio(page)),
 			  "vaddr_pin: pinned page released by other than vaddr_unpin_pages()\n");
 	page_ref_sub(page, GUP_PIN_COUNTING_BIAS);
 }
@@ -213,9 +214,10 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 			continue;
 		}
 		/*
-		 * The record keeps @mapping until file_pin_release().  A run
-		 * stays on one node, for the pin counter; the node and the
-		 * zone come from the same word of the page.
+		 * The record keeps @mapping until file_pin_release().  Only
+		 * FS-DAX pages carry an FS-DAX file's mapping (a DAX inode
+		 * has no page cache), so matching it proves the next page is
+		 * one.  A run stays on one node, for the pin counter.
 		 */
 		mapping = page->mapping;
 		index = page->index;
@@ -226,8 +228,8 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 			if (++n == nr - i)
 				break;
 			page = page_at(pages, first, i + n);
-			if (!is_zone_device_page(page) || page_to_nid(page) != nid ||
-			    page->mapping != mapping || page->index != index + n)
+			if (page->mapping != mapping || page->index != index + n ||
+			    page_to_nid(page) != nid)
 				break;
 		}
 		vaddr_wake_dax(pages, first, i, n);
