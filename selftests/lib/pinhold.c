@@ -4,15 +4,18 @@
  * through vaddr_pin_pages() (gup_test), run a shell command while the pin
  * is held, then unpin.  For the fstests-style scripts and the demo.
  *
- *   pinhold [-l none|layout|exclusive] [-u] [-r] FILE OFFSET LEN CMD
+ *   pinhold [-l none|layout|exclusive] [-u] [-r] [-t] FILE OFFSET LEN CMD
  *
  * -u: on a lease break (SIGIO) unpin at once, as a cooperating holder
  * would; without it the break is ignored.  -r: pin for reading only
- * (no FOLL_WRITE): the pages are faulted in for reading.
+ * (no FOLL_WRITE): the pages are faulted in for reading.  -t: read every
+ * page of the range before pinning, so that GUP-fast finds it mapped, and
+ * print how many page faults that took (one per PMD when DAX maps PMDs).
  */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include "pin_util.h"
 
@@ -34,14 +37,17 @@ int main(int argc, char **argv)
 {
 	unsigned int pin_flags = PIN_LONGTERM_TEST_FLAG_USE_VADDR_PIN |
 				 PIN_LONGTERM_TEST_FLAG_USE_WRITE;
-	int lease = F_LAYOUT | F_EXCLUSIVE, unpin_on_break = 0, fd, ret, opt;
+	int lease = F_LAYOUT | F_EXCLUSIVE, unpin_on_break = 0, touch = 0;
+	int fd, ret, opt;
 	const char *kind = "exclusive";
 	size_t off, len;
 	struct stat st;
 	char *map;
 
-	while ((opt = getopt(argc, argv, "l:ur")) != -1) {
-		if (opt == 'u') {
+	while ((opt = getopt(argc, argv, "l:urt")) != -1) {
+		if (opt == 't') {
+			touch = 1;
+		} else if (opt == 'u') {
 			unpin_on_break = 1;
 		} else if (opt == 'r') {
 			pin_flags &= ~PIN_LONGTERM_TEST_FLAG_USE_WRITE;
@@ -55,7 +61,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 4) {
-		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u] [-r] FILE OFFSET LEN CMD\n");
+		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u] [-r] [-t] FILE OFFSET LEN CMD\n");
 		return 2;
 	}
 	off = strtoul(argv[optind + 1], NULL, 0);
@@ -74,6 +80,18 @@ int main(int argc, char **argv)
 	if (map == MAP_FAILED) {
 		perror("pinhold: mmap");
 		return 1;
+	}
+	if (touch) {
+		struct rusage ru0, ru1;
+		volatile char *p = map + off;
+		size_t i;
+
+		getrusage(RUSAGE_SELF, &ru0);
+		for (i = 0; i < len; i += 4096)
+			(void)p[i];
+		getrusage(RUSAGE_SELF, &ru1);
+		printf("pinhold: touched %zu pages: %ld faults\n", len / 4096,
+		       ru1.ru_minflt - ru0.ru_minflt);
 	}
 	ret = pin_start_flags(map + off, len, pin_flags);
 	printf("pinhold: pin bytes %zu-%zu: %s\n", off, off + len - 1,

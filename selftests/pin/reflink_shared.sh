@@ -33,7 +33,7 @@ shared() {
 # expect WANT NAME VERDICT
 expect() { ktap_check "$2 ($3)" [ "$3" = "$1" ]; }
 
-ktap_plan 10
+ktap_plan 13
 if ! mkxfs 1; then
 	ktap_not_ok xfs_reflink_dax_mounted
 	mkxfs 0
@@ -65,7 +65,20 @@ expect pinned pin_after_funshare "$(pin $clone 524288)"
 cmp -s $src $clone
 ktap_check data_unchanged [ $? = 0 ]
 
-rm -f $src $clone
+# The same for shared blocks mapped with PMDs before the pin: GUP-fast
+# meets them in a PMD leaf, which the source's 2 MiB extent size makes.
+big=$XFS/reflink.big bigclone=$XFS/reflink.bigclone
+xfs_io -f -c "extsize 2m" -c "pwrite -q -S 0x33 0 4m" -c fsync $big
+cp --reflink=always $big $bigclone
+out=$($PINHOLD -r -t $bigclone 0 4194304 true)
+echo "$out" | sed 's/^/# /'
+faults=$(echo "$out" | sed -n 's/^pinhold: touched 1024 pages: \([0-9]*\) faults$/\1/p')
+ktap_check shared_4m_read_mapped_with_pmds test "${faults:-9999}" -le 4
+expect "$nope" read_pin_of_pmd_mapped_shared_blocks_refused \
+	"$(echo "$out" | sed -n 's/^pinhold: pin bytes [0-9-]*: //p')"
+ktap_check pmd_refusal_left_nothing left_nothing
+
+rm -f $src $clone $big $bigclone
 # umount fails if a refused pin kept a file reference.
 ktap_check xfs_back_to_reflink0 mkxfs 0
 ktap_exit
