@@ -174,11 +174,72 @@ static void vaddr_unpin_fsdax_page(struct page *page)
 }
 
 /*
+ * The run of FS-DAX pages from @i on (@page) that an owner with a single
+ * record, @rec, unpins: every FS-DAX page an owner pins is counted in one
+ * of its records (vaddr_pin_vmas() records each range before pinning it),
+ * so here it is every page in @page's dev_pagemap range, found by address
+ * alone.  One range is on one node, for the pin counter.  Returns 0 if
+ * @page lies outside the first range.
+ */
+static unsigned long vaddr_unpin_dax_sole(struct page **pages,
+					  struct page *first, unsigned long i,
+					  unsigned long nr, struct page *page,
+					  const struct file_pin *rec)
+{
+	const struct range *r = &page->pgmap->range;
+	struct page *lo = pfn_to_page(PHYS_PFN(r->start));
+	struct page *hi = pfn_to_page(PHYS_PFN(r->end));
+	unsigned long n = 0;
+
+	if (page < lo || page > hi)
+		return 0;
+	do {
+		if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG))
+			WARN_ONCE(page->mapping != rec->file->f_mapping ||
+				  page->index < rec->first ||
+				  page->index > rec->last,
+				  "vaddr_pin: FS-DAX page outside the owner's record\n");
+		vaddr_unpin_fsdax_page(page);
+		if (++n == nr - i)
+			break;
+		page = page_at(pages, first, i + n);
+	} while (page >= lo && page <= hi);
+	return n;
+}
+
+/*
+ * The run of FS-DAX pages from @i on (@page) at consecutive offsets of
+ * one file on one node, for an owner with several records.  Only FS-DAX
+ * pages carry an FS-DAX file's mapping (a DAX inode has no page cache),
+ * so matching it proves the next page is one.
+ */
+static unsigned long vaddr_unpin_dax_run(struct page **pages,
+					 struct page *first, unsigned long i,
+					 unsigned long nr, struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+	pgoff_t index = page->index;
+	int nid = page_to_nid(page);
+	unsigned long n = 0;
+
+	for (;;) {
+		vaddr_unpin_fsdax_page(page);
+		if (++n == nr - i)
+			break;
+		page = page_at(pages, first, i + n);
+		if (page->mapping != mapping || page->index != index + n ||
+		    page_to_nid(page) != nid)
+			break;
+	}
+	return n;
+}
+
+/*
  * Unpin @nr pages, given as an array (@pages) or as a physically contiguous
  * range starting at @first, and drop the file pin records they complete.
- * FS-DAX pages are unpinned in runs of consecutive pages of one file on
- * one node, in the same pass that finds the run: one page struct visit
- * per page, one pin counter update per run.
+ * FS-DAX pages are unpinned in runs, in the same pass that finds the run:
+ * one page struct visit per page, one pin counter update and one record
+ * update per run.
  */
 static void vaddr_unpin(struct page **pages, struct page *first,
 			unsigned long nr, struct vaddr_pin *pin, bool make_dirty)
@@ -195,7 +256,9 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 	}
 	while (i < nr) {
 		struct page *page = page_at(pages, first, i);
-		struct address_space *mapping;
+		struct file_pin *sole = pin->records;
+		/* The record keeps the file until file_pin_put(). */
+		struct inode *inode;
 		pgoff_t index;
 		int nid;
 
@@ -213,28 +276,20 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 			i += n;
 			continue;
 		}
-		/*
-		 * The record keeps @mapping until file_pin_release().  Only
-		 * FS-DAX pages carry an FS-DAX file's mapping (a DAX inode
-		 * has no page cache), so matching it proves the next page is
-		 * one.  A run stays on one node, for the pin counter.
-		 */
-		mapping = page->mapping;
+		inode = page->mapping->host;
 		index = page->index;
 		nid = page_to_nid(page);
-		n = 0;
-		for (;;) {
-			vaddr_unpin_fsdax_page(page);
-			if (++n == nr - i)
-				break;
-			page = page_at(pages, first, i + n);
-			if (page->mapping != mapping || page->index != index + n ||
-			    page_to_nid(page) != nid)
-				break;
-		}
+		if (sole && sole->next)
+			sole = NULL;
+		n = sole ? vaddr_unpin_dax_sole(pages, first, i, nr, page, sole) : 0;
+		if (!n)
+			n = vaddr_unpin_dax_run(pages, first, i, nr, page);
 		vaddr_wake_dax(pages, first, i, n);
 		mod_node_page_state(NODE_DATA(nid), NR_FOLL_PIN_RELEASED, n);
-		file_pin_release(pin, mapping->host, index, n);
+		if (sole)
+			file_pin_put(pin, sole, n, false);
+		else
+			file_pin_release(pin, inode, index, n);
 		i += n;
 	}
 	mod_node_page_state(NODE_DATA(first_online_node),

@@ -246,6 +246,19 @@ static int two_files(struct ctx *c, bool leased_first)
 	return leased_first ? two_vmas(c, a, b) : two_vmas(c, b, a);
 }
 
+/* Both leased: one pin, two records, released by file range. */
+static int two_leased_files(struct ctx *c)
+{
+	int a = new_file(c, EXT4, O_RDWR), b = new_file(c, XFS, O_RDWR), err;
+
+	if (a < 0 || b < 0)
+		return a < 0 ? a : b;
+	err = set_lease(a, EXCL);
+	if (!err)
+		err = set_lease(b, EXCL);
+	return err ? err : two_vmas(c, a, b);
+}
+
 static int leased_then_unleased_file(struct ctx *c)
 {
 	return two_files(c, true);
@@ -590,6 +603,7 @@ ROW(gup_dax_no_lease, dax_unleased, pin, 0, -EPERM);
 ROW(gup_dax_then_anon_no_lease, dax_then_anon_unleased, pin, 0, -EPERM);
 ROW(gup_anon_then_dax_no_lease, anon_then_dax_unleased, pin, 0, -EPERM);
 ROW(gup_anon_then_dax_leased, anon_then_dax_leased, pin, 0, 0);
+ROW(gup_two_leased_files, two_leased_files, pin, 0, 0);
 ROW(gup_leased_then_unleased_file, leased_then_unleased_file, pin, 0, -EPERM);
 ROW(gup_unleased_then_leased_file, unleased_then_leased_file, pin, 0, -EPERM);
 ROW(gup_prot_none, dax_prot_none, pin, 0, -EFAULT);
