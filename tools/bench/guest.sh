@@ -8,7 +8,7 @@ set -u
 cd "$VMREPO"
 B=$VMREPO/build/bench
 : "${W1_ROUNDS:=31}" "${W1_MIB:=1024}" "${W1_PER_CALL:=512}"
-: "${W2_REPS:=100}" "${W3_REPS:=1000}" "${W5_N:=10000}" "${WORKLOADS:=w1 w2 w3 w5}"
+: "${W2_REPS:=300}" "${W3_REPS:=1000}" "${W5_N:=10000}" "${WORKLOADS:=w1 w2 w3 w5}"
 
 # shellcheck source=../../selftests/lib/env.sh
 source selftests/lib/env.sh

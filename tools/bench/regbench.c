@@ -93,10 +93,13 @@ static int do_sizes(const char *path, int maxreps)
 		}
 
 	for (s = 0; s < NSIZES; s++) {
-		/* fewer repetitions of the big ones: 1 GiB takes long */
-		int reps = sizes[s] >= 1024 * MiB ? maxreps / 8 :
-			   sizes[s] >= 128 * MiB ? maxreps / 4 :
-			   sizes[s] >= 16 * MiB ? maxreps / 2 : maxreps;
+		/*
+		 * Fewer repetitions of the big ones (a 1 GiB round takes
+		 * about 0.2 s), but enough for a stable median: the host's
+		 * speed drifts more than the differences measured.
+		 */
+		int reps = sizes[s] < 128 * MiB ? maxreps :
+			   maxreps / 2 < 50 ? maxreps / 2 : 50;
 
 		if (reps < 3)
 			reps = 3;

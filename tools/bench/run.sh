@@ -6,7 +6,7 @@
 #
 #   tools/bench/run.sh
 #
-# Knobs (environment): BENCH_W1_ROUNDS (31), BENCH_W2_REPS (100),
+# Knobs (environment): BENCH_W1_ROUNDS (31), BENCH_W2_REPS (300),
 # BENCH_W3_REPS (1000), BENCH_W5_N (10000), BENCH_KERNELS ("project stock"),
 # BENCH_WORKLOADS ("w1 w2 w3 w5"; w3 includes workload 4),
 # BENCH_NOBUILD=1 (use the kernels as they are, for trying the scripts).
@@ -19,7 +19,7 @@ cd "$top"
 start=$(date +%s)
 out=build/bench
 kernels=${BENCH_KERNELS:-project stock}
-params="W1_ROUNDS=${BENCH_W1_ROUNDS:-31} W2_REPS=${BENCH_W2_REPS:-100}"
+params="W1_ROUNDS=${BENCH_W1_ROUNDS:-31} W2_REPS=${BENCH_W2_REPS:-300}"
 params="$params W3_REPS=${BENCH_W3_REPS:-1000} W5_N=${BENCH_W5_N:-10000}"
 params="$params WORKLOADS='${BENCH_WORKLOADS:-w1 w2 w3 w5}'"
 
