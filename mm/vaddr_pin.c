@@ -257,9 +257,6 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 	while (i < nr) {
 		struct page *page = page_at(pages, first, i);
 		struct file_pin *sole = pin->records;
-		/* The record keeps the file until file_pin_put(). */
-		struct inode *inode;
-		pgoff_t index;
 		int nid;
 
 		if (!page_is_fsdax(page)) {
@@ -276,8 +273,6 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 			i += n;
 			continue;
 		}
-		inode = page->mapping->host;
-		index = page->index;
 		nid = page_to_nid(page);
 		if (sole && sole->next)
 			sole = NULL;
@@ -286,10 +281,11 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 			n = vaddr_unpin_dax_run(pages, first, i, nr, page);
 		vaddr_wake_dax(pages, first, i, n);
 		mod_node_page_state(NODE_DATA(nid), NR_FOLL_PIN_RELEASED, n);
+		/* Until then the record keeps the file, and @page its place. */
 		if (sole)
 			file_pin_put(pin, sole, n, false);
 		else
-			file_pin_release(pin, inode, index, n);
+			file_pin_release(pin, page->mapping->host, page->index, n);
 		i += n;
 	}
 	mod_node_page_state(NODE_DATA(first_online_node),

@@ -14,3 +14,20 @@ vm() {
 }
 # held NAME: NAME_acquired - NAME_released (pages or records held)
 held() { echo $(( $(vm "${1}_acquired") - $(vm "${1}_released") )); }
+# pins_held: pages pinned through vaddr_pin_pages() and file pin records
+# held, system-wide (not nr_foll_pin_*: the 9p root's I/O pins pages too).
+pins_held() { echo "$(held nr_vaddr_pin) $(held nr_file_pin)"; }
+# held_as_before BEFORE: is pins_held back at BEFORE (and says so)?
+held_as_before() {
+	local now
+	now=$(pins_held)
+	echo "# held (vaddr pages, file records): $1 before, $now after"
+	[ "$now" = "$1" ]
+}
+# run_pinned FILE CMD: run CMD while pinhold holds an exclusive layout
+# lease on FILE and a pin of its first 64 KiB; prints pinhold's and CMD's
+# output, then "held=N", the lines of the holder's file_pins meanwhile.
+run_pinned() {
+	$PINHOLD -l exclusive "$1" 0 65536 \
+		"$2; echo held=\$(wc -l < /proc/\$PPID/file_pins)" 2>&1
+}

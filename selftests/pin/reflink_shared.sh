@@ -46,19 +46,13 @@ cp --reflink=always $src $clone
 ktap_check clone_shares_blocks shared $clone
 ktap_check clone_dax_on dax_on $clone
 
-# (Not nr_foll_pin_*: the 9p root's I/O pins pages at the same time.)
-pins=$(held nr_vaddr_pin) recs=$(held nr_file_pin)
+before=$(pins_held)
 nope="Operation not supported"
 expect "$nope" read_pin_of_shared_block_refused "$(pin -r $clone 0)"
 expect "$nope" read_pin_of_source_refused "$(pin -r $src 0)"
 expect "$nope" write_pin_of_cow_faulted_block_refused "$(pin $clone 65536)"
 # Nothing stays pinned or recorded, and no lease is left behind.
-left_nothing() {
-	local now
-	now="$(held nr_vaddr_pin) $(held nr_file_pin)"
-	echo "# held (vaddr pages, file records): $pins $recs before, $now after"
-	[ "$now" = "$pins $recs" ] && ! grep -q LAYOUT /proc/locks
-}
+left_nothing() { held_as_before "$before" && ! grep -q LAYOUT /proc/locks; }
 ktap_check refused_pins_left_nothing left_nothing
 xfs_io -c "funshare 524288 524288" $clone
 expect pinned pin_after_funshare "$(pin $clone 524288)"
