@@ -173,13 +173,23 @@ static void vaddr_unpin_fsdax_page(struct page *page)
 	page_ref_sub(page, GUP_PIN_COUNTING_BIAS);
 }
 
+static void vaddr_unpin_sole_page(struct page *page, const struct file_pin *rec)
+{
+	if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG))
+		WARN_ONCE(page->mapping != rec->file->f_mapping ||
+			  page->index < rec->first || page->index > rec->last,
+			  "vaddr_pin: FS-DAX page outside the owner's record\n");
+	vaddr_unpin_fsdax_page(page);
+}
+
 /*
  * The run of FS-DAX pages from @i on (@page) that an owner with a single
  * record, @rec, unpins: every FS-DAX page an owner pins is counted in one
  * of its records (vaddr_pin_vmas() records each range before pinning it),
  * so here it is every page in @page's dev_pagemap range, found by address
- * alone.  One range is on one node, for the pin counter.  Returns 0 if
- * @page lies outside the first range.
+ * alone, and for a physically contiguous range (@first) by arithmetic.
+ * One range is on one node, for the pin counter.  Returns 0 if @page lies
+ * outside the first range.
  */
 static unsigned long vaddr_unpin_dax_sole(struct page **pages,
 					  struct page *first, unsigned long i,
@@ -189,21 +199,23 @@ static unsigned long vaddr_unpin_dax_sole(struct page **pages,
 	const struct range *r = &page->pgmap->range;
 	struct page *lo = pfn_to_page(PHYS_PFN(r->start));
 	struct page *hi = pfn_to_page(PHYS_PFN(r->end));
-	unsigned long n = 0;
+	unsigned long n;
 
 	if (page < lo || page > hi)
 		return 0;
-	do {
-		if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG))
-			WARN_ONCE(page->mapping != rec->file->f_mapping ||
-				  page->index < rec->first ||
-				  page->index > rec->last,
-				  "vaddr_pin: FS-DAX page outside the owner's record\n");
-		vaddr_unpin_fsdax_page(page);
-		if (++n == nr - i)
+	if (!pages) {
+		/* ZONE_DEVICE implies SPARSEMEM_VMEMMAP: one page array. */
+		nr = min(nr - i, (unsigned long)(hi - page) + 1);
+		for (n = 0; n < nr; n++)
+			vaddr_unpin_sole_page(page + n, rec);
+		return nr;
+	}
+	for (n = 0; i + n < nr; n++) {
+		page = pages[i + n];
+		if (page < lo || page > hi)
 			break;
-		page = page_at(pages, first, i + n);
-	} while (page >= lo && page <= hi);
+		vaddr_unpin_sole_page(page, rec);
+	}
 	return n;
 }
 
