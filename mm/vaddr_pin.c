@@ -199,16 +199,16 @@ static unsigned long vaddr_unpin_dax_sole(struct page **pages,
 	const struct range *r = &page->pgmap->range;
 	struct page *lo = pfn_to_page(PHYS_PFN(r->start));
 	struct page *hi = pfn_to_page(PHYS_PFN(r->end));
-	unsigned long n;
+	unsigned long n, k;
 
 	if (page < lo || page > hi)
 		return 0;
 	if (!pages) {
 		/* ZONE_DEVICE implies SPARSEMEM_VMEMMAP: one page array. */
-		nr = min(nr - i, (unsigned long)(hi - page) + 1);
-		for (n = 0; n < nr; n++)
-			vaddr_unpin_sole_page(page + n, rec);
-		return nr;
+		n = min(nr - i, (unsigned long)(hi - page) + 1);
+		for (k = 0; k < n; k++)
+			vaddr_unpin_sole_page(page + k, rec);
+		return n;
 	}
 	for (n = 0; i + n < nr; n++) {
 		page = pages[i + n];
