@@ -187,13 +187,13 @@ static void vaddr_unpin_sole_page(struct page *page, const struct file_pin *rec)
  * record, @rec, unpins: every FS-DAX page an owner pins is counted in one
  * of its records (vaddr_pin_vmas() records each range before pinning it),
  * so here it is every page in @page's dev_pagemap range, found by address
- * alone, and for a physically contiguous range (@first) by arithmetic.
+ * alone, and for a physically contiguous range (no @pages) by arithmetic.
  * One range is on one node, for the pin counter.  Returns 0 if @page lies
  * outside the first range.
  */
 static unsigned long vaddr_unpin_dax_sole(struct page **pages,
-					  struct page *first, unsigned long i,
-					  unsigned long nr, struct page *page,
+					  unsigned long i, unsigned long nr,
+					  struct page *page,
 					  const struct file_pin *rec)
 {
 	const struct range *r = &page->pgmap->range;
@@ -288,7 +288,7 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 		nid = page_to_nid(page);
 		if (sole && sole->next)
 			sole = NULL;
-		n = sole ? vaddr_unpin_dax_sole(pages, first, i, nr, page, sole) : 0;
+		n = sole ? vaddr_unpin_dax_sole(pages, i, nr, page, sole) : 0;
 		if (!n)
 			n = vaddr_unpin_dax_run(pages, first, i, nr, page);
 		vaddr_wake_dax(pages, first, i, n);
