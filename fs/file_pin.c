@@ -324,7 +324,9 @@ struct file_pin *file_pin_lookup(struct file_pin *records,
  * record continues the owner's last record when the file range does.
  *
  * Return: the record, ERR_PTR(-EPERM) if the calling process holds no
- * layout lease on the VMA's file, or ERR_PTR(-ENOMEM).
+ * layout lease on the VMA's file, ERR_PTR(-EOPNOTSUPP) if the owner already
+ * pins a page of the range (the file mapped twice in one registration), or
+ * ERR_PTR(-ENOMEM).
  */
 struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 				  struct vm_area_struct *vma,
@@ -338,6 +340,15 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 
 	if (!ctx || list_empty_careful(&ctx->flc_lease))
 		return ERR_PTR(-EPERM);
+
+	/*
+	 * Unpinning charges a page to the owner's record that covers its
+	 * file offset: two records of one owner must not cover the same one.
+	 */
+	for (p = pin->records; p; p = p->next)
+		if (file_inode(p->file) == file_inode(vma->vm_file) &&
+		    file_pin_overlaps(p, first, last))
+			return ERR_PTR(-EOPNOTSUPP);
 
 	/* A call that continues the owner's last record allocates nothing. */
 	p = pin->records;
@@ -356,13 +367,17 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 		return ERR_PTR(-ENOMEM);
 	spin_lock(&ctx->flc_lock);
 	fl = layout_lease_of_current(ctx);
-	if (!fl) {
+	/*
+	 * The last fput() of the lease's file leaves the lease listed until
+	 * __fput() removes it: a file on its way out holds no lease.
+	 */
+	if (!fl || !atomic_long_inc_not_zero(&fl->c.flc_file->f_count)) {
 		spin_unlock(&ctx->flc_lock);
 		kmem_cache_free(file_pin_cache, new);
 		return ERR_PTR(-EPERM);
 	}
 	p = new;
-	p->file = get_file(fl->c.flc_file);
+	p->file = fl->c.flc_file;
 	p->lease = fl;
 	p->owner = pin;
 	p->key = file_pin_owner_key(pin);
@@ -521,9 +536,10 @@ int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
 		return -ETXTBSY;
 
 	file_pin_notify(ctx, first, last);
+	/* As __break_lease(): a break time of zero or less does not wait. */
 	ret = wait_event_interruptible_timeout(file_pin_wait,
 					       !file_pin_busy(ctx, first, last, &now),
-					       (long)lease_break_time * HZ);
+					       max(lease_break_time, 0) * (long)HZ);
 	if (ret < 0)
 		return ret;
 	return ret ? 0 : -ETXTBSY;
@@ -542,24 +558,84 @@ static bool file_pin_range_busy(struct inode *inode, loff_t start, loff_t end)
 			     ULONG_MAX : (end - 1) >> PAGE_SHIFT, &now);
 }
 
+/*
+ * The file offset of a busy DAX page of @inode that lies outside
+ * [@start, @end), or -1.  dax_layout_busy_page_range() looks at whole DAX
+ * entries: a PMD-sized one that the range cuts into goes as a whole, with
+ * the pages of it outside the range.  The caller holds the lock that keeps
+ * the entry (invalidate_lock or MMAPLOCK), so ->mapping and ->index hold.
+ */
+static loff_t file_pin_dax_page_outside(struct inode *inode, loff_t start,
+					loff_t end, struct page *page)
+{
+	loff_t pos;
+
+	if (READ_ONCE(page->mapping) != inode->i_mapping)
+		return -1;	/* reflinked: never pinned with a record */
+	pos = (loff_t)page->index << PAGE_SHIFT;
+	return pos >= start && pos < end ? -1 : pos;
+}
+
+/**
+ * file_pin_break_dax - may a layout break go on after a busy page scan?
+ * @inode: the file whose layout is being broken
+ * @start: first byte of the range to be freed or moved
+ * @end: end of the range (exclusive); LLONG_MAX for "to the end"
+ * @page: the busy page dax_layout_busy_page_range() returned, or NULL
+ *
+ * For ext4_break_layouts() and xfs_break_dax_layouts(), after each scan
+ * (which unmapped the range), whatever it found.  GUP pins a page that is
+ * still mapped without a fault, hence without the caller's locks, but
+ * vaddr_pin_pages() records a range before it pins it: checking the
+ * records now catches a pin taken before the unmap, even one whose
+ * mapping is gone again.  A busy @page outside the range shares a PMD DAX
+ * entry with it, which the change removes whole: a pin there holds the
+ * change up as one inside the range does.
+ *
+ * Return: as file_pin_break_range().
+ */
+int file_pin_break_dax(struct inode *inode, loff_t start, loff_t end,
+		       struct page *page)
+{
+	int error = file_pin_break_range(inode, start, end);
+	loff_t pos;
+
+	if (error || !page)
+		return error;
+	pos = file_pin_dax_page_outside(inode, start, end, page);
+	return pos < 0 ? 0 : file_pin_break_range(inode, pos, pos + PAGE_SIZE);
+}
+EXPORT_SYMBOL_GPL(file_pin_break_dax);
+
+/* What ends the wait: file_pin_break_dax() has something to refuse. */
+static bool file_pin_dax_busy(struct inode *inode, loff_t start, loff_t end,
+			      struct page *page)
+{
+	loff_t pos = file_pin_dax_page_outside(inode, start, end, page);
+
+	return file_pin_range_busy(inode, start, end) ||
+	       (pos >= 0 && file_pin_range_busy(inode, pos, pos + PAGE_SIZE));
+}
+
 /**
  * file_pin_wait_dax_page - sleep until a busy FS-DAX page of a range is idle
  * @inode: the file whose layout is being broken
  * @start: first byte of the range to be freed or moved
  * @end: end of the range (exclusive); LLONG_MAX for "to the end"
- * @page: a page of the range that dax_layout_busy_page_range() found busy
+ * @page: the busy page dax_layout_busy_page_range() found, which
+ *	file_pin_break_dax() let pass
  * @wait: drops the caller's layout locks, schedule()s and retakes them
  *
  * The wait of ext4_break_layouts() and xfs_break_dax_layouts(), the file
  * systems that grant layout leases (FS_LAYOUT_PINS).  @wait lets page
- * faults in, so a vaddr_pin_pages() call may pin @page meanwhile; such a
- * pin ends the wait too, and the caller's next file_pin_break_range()
- * refuses it instead of waiting for it to go.  Sleepers are counted, so
- * that unpinning and pinning look for one on each page only while a layout
- * break sleeps somewhere.
+ * faults in, so a vaddr_pin_pages() call may pin @page or the range
+ * meanwhile; such a pin ends the wait too, and the caller's next
+ * file_pin_break_dax() refuses it instead of waiting for it to go.
+ * Sleepers are counted, so that unpinning and pinning look for one on each
+ * page only while a layout break sleeps somewhere.
  *
- * Return: 0 once @page is idle or the range pinned, -ERESTARTSYS on a
- * signal.
+ * Return: 0 once @page is idle or pinned, or the range pinned;
+ * -ERESTARTSYS on a signal.
  */
 int file_pin_wait_dax_page(struct inode *inode, loff_t start, loff_t end,
 			   struct page *page, void (*wait)(struct inode *inode))
@@ -569,7 +645,7 @@ int file_pin_wait_dax_page(struct inode *inode, loff_t start, loff_t end,
 	atomic_inc(&file_pin_dax_waiters);
 	smp_mb__after_atomic();	/* pairs with vaddr_wake_dax() */
 	error = ___wait_var_event(&page->_refcount, page_ref_count(page) == 1 ||
-				  file_pin_range_busy(inode, start, end),
+				  file_pin_dax_busy(inode, start, end, page),
 				  TASK_INTERRUPTIBLE, 0, 0, wait(inode));
 	atomic_dec(&file_pin_dax_waiters);
 	return error;

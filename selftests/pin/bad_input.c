@@ -269,6 +269,33 @@ static int unleased_then_leased_file(struct ctx *c)
 	return two_files(c, false);
 }
 
+/*
+ * The leased file mapped twice, adjacent: pages 2..7, then 0..5 again.
+ * Unpinning charges a page to the owner's record that covers its offset,
+ * so one owner's records must not cover a page twice: refused.
+ */
+static int dax_mapped_twice(struct ctx *c)
+{
+	int fd = new_file(c, EXT4, O_RDWR), err;
+	size_t six = 6 * ps;
+
+	if (fd < 0)
+		return fd;
+	err = set_lease(fd, EXCL);
+	if (err)
+		return err;
+	c->len = 2 * six;
+	c->addr = map(c, NULL, c->len, RW, -1);
+	if (c->addr == MAP_FAILED)
+		return -errno;
+	if (mmap(c->addr, six, RW, MAP_SHARED | MAP_FIXED, fd, 2 * ps) ==
+	    MAP_FAILED ||
+	    mmap(c->addr + six, six, RW, MAP_SHARED | MAP_FIXED, fd, 0) ==
+	    MAP_FAILED)
+		return -errno;
+	return 0;
+}
+
 static int dax_prot_none(struct ctx *c)
 {
 	return dax_target(c, EXT4, EXCL, O_RDWR, PROT_NONE);
@@ -490,6 +517,13 @@ static int rxe_anon_then_dax_unleased(struct ctx *c)
 	return err ? err : anon_then_dax_unleased(c);
 }
 
+static int rxe_dax_mapped_twice(struct ctx *c)
+{
+	int err = rxe(c);
+
+	return err ? err : dax_mapped_twice(c);
+}
+
 static int rxe_dax_munmapped(struct ctx *c)
 {
 	int err = rxe(c);
@@ -612,6 +646,7 @@ ROW(gup_munmapped, dax_munmapped, pin, 0, -EFAULT);
 ROW(gup_hole_in_range, dax_hole, pin, 0, -EFAULT);
 ROW(gup_read_pin_of_hole, dax_read_of_hole, pin, 0, -EOPNOTSUPP);
 ROW(gup_dax_private_mapping, dax_private, pin, 0, -EOPNOTSUPP);
+ROW(gup_file_mapped_twice, dax_mapped_twice, pin, 0, -EOPNOTSUPP);
 ROW(gup_after_unlock, dax_unlocked, pin, 0, -EPERM);
 ROW(gup_after_lease_fd_closed, dax_lease_fd_closed, pin, 0, -EPERM);
 ROW(gup_lease_fd_closed_still_mapped, dax_lease_fd_closed_mapped, pin, 0, 0);
@@ -640,6 +675,7 @@ ROW(mr_dax_read_only_remote_write, rxe_dax_read_only, reg_mr, 0, -EFAULT);
 ROW(mr_zero_length, rxe_zero_length, reg_mr, 0, -EINVAL);
 ROW(mr_anon_then_dax_no_lease, rxe_anon_then_dax_unleased, reg_mr, 0, -EPERM);
 ROW(mr_munmapped, rxe_dax_munmapped, reg_mr, 0, -EFAULT);
+ROW(mr_file_mapped_twice, rxe_dax_mapped_twice, reg_mr, 0, -EOPNOTSUPP);
 
 /* layout changes (pages 0..3 of 8 pinned under an exclusive lease) */
 ROW(truncate_over_pin_exclusive, dax_half_pinned, truncate_pages, 2, -ETXTBSY);

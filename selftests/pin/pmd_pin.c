@@ -5,7 +5,8 @@
  * (read back through gup_test), the pin counters move by exactly the pages
  * and the one file range pinned and come back at unpin, and the range is
  * protected while pinned.  Whole PMDs, a pin across a PMD boundary (two
- * partial PMDs) and one page inside a PMD; a read pin over a hole DAX maps
+ * partial PMDs) and one page inside a PMD; a change beside a pin in the
+ * same PMD DAX entry is refused at once; a read pin over a hole DAX maps
  * with the huge zero page is refused.
  */
 #define _GNU_SOURCE
@@ -197,6 +198,39 @@ TEST_F(pmd, across_pmd_boundary)
 TEST_F(pmd, one_page_inside_pmd)
 {
 	pin_and_check(_metadata, self, SZ_2M + 5 * ps, ps);
+}
+
+/*
+ * A PMD maps one 2 MiB DAX entry, which a truncate or punch that cuts into
+ * it removes whole, pages outside the range too: with one page of it
+ * pinned, a change elsewhere in the same 2 MiB is refused at once like one
+ * over the pin (it used to wait for the pin for ever), the next 2 MiB can
+ * change, and after unpin the refused changes work.
+ */
+TEST_F(pmd, change_beside_pin_in_same_pmd)
+{
+	long pins = vaddr_pins_held(), files = file_pins_held();
+	off_t mid = self->off + SZ_2M / 2;
+	char buf[16];
+	int pinfd;
+
+	pinfd = pin_start(self->map + 5 * ps, ps);
+	ASSERT_LE(0, pinfd);
+	EXPECT_EQ(-1, ftruncate(self->fd, mid));
+	EXPECT_EQ(ETXTBSY, errno);
+	EXPECT_EQ(-1, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
+				FALLOC_FL_KEEP_SIZE, mid, ps));
+	EXPECT_EQ(ETXTBSY, errno);
+	EXPECT_EQ((ssize_t)sizeof(buf), pread(self->fd, buf, sizeof(buf), mid));
+	EXPECT_EQ((unsigned long)(mid / ps), page_tag(buf));
+	EXPECT_EQ(0, ftruncate(self->fd, self->off + SZ_2M));
+
+	EXPECT_EQ(0, pin_stop(pinfd));
+	EXPECT_EQ(pins, vaddr_pins_held());
+	EXPECT_EQ(files, file_pins_held());
+	EXPECT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
+			       FALLOC_FL_KEEP_SIZE, mid, ps));
+	EXPECT_EQ(0, ftruncate(self->fd, mid));
 }
 
 /*
