@@ -110,11 +110,12 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
  *
  * Return: the number of pages pinned, which may be fewer than @nr_pages
  * (as for pin_user_pages()); -EINVAL without an owner or pages, for other
- * @gup_flags, or for a zero, unaligned or overflowing range; -EPERM for
- * FS-DAX memory without a layout lease; -EOPNOTSUPP for a MAP_PRIVATE
- * FS-DAX mapping, reflinked (shared) FS-DAX blocks and holes a read-only
- * pin finds mapped with the zero page; -EFAULT for an unmapped address;
- * other errors as pin_user_pages().
+ * @gup_flags, for a zero, unaligned or overflowing range, or for more than
+ * INT_MAX pages; -EPERM for FS-DAX memory without a layout lease;
+ * -EOPNOTSUPP for a MAP_PRIVATE FS-DAX mapping, reflinked (shared) FS-DAX
+ * blocks, holes a read-only pin finds mapped with the zero page, and file
+ * pages @pin already pins (a file mapped twice in one registration);
+ * -EFAULT for an unmapped address; other errors as pin_user_pages().
  */
 long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 		     unsigned int gup_flags, struct page **pages,
@@ -124,7 +125,9 @@ long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 	unsigned long start = untagged_addr(addr), len, done = 0;
 	long ret;
 
+	/* GUP-fast counts in an int. */
 	if (!pin || (!pin->f_owner && !pin->mm) || !pages || !nr_pages ||
+	    nr_pages > INT_MAX ||
 	    gup_flags & ~(FOLL_WRITE | FOLL_FORCE | FOLL_LONGTERM))
 		return -EINVAL;
 	if (check_shl_overflow(nr_pages, PAGE_SHIFT, &len) ||
@@ -266,6 +269,12 @@ static void vaddr_unpin(struct page **pages, struct page *first,
 			unpin_user_page_range_dirty_lock(first, nr, make_dirty);
 		i = nr;
 	}
+	/*
+	 * Our accesses to the pages before the references go, as the ordered
+	 * folio_put_refs() of unpin_user_pages() keeps them: a layout break
+	 * frees the blocks once the count reads idle.
+	 */
+	smp_mb__before_atomic();
 	while (i < nr) {
 		struct page *page = page_at(pages, first, i);
 		struct file_pin *sole = pin->records;
