@@ -5,8 +5,8 @@
 # while a device still writes to them.  Over a pinned range it must fail
 # with ETXTBSY (exclusive lease) and leave both files and the pin as they
 # were; without pins it swaps (positive control).  (A DAX file with a
-# page-cache one is refused with EINVAL, as for reflink; the test mounts
-# are -o dax, where every file is DAX, so that case is not run here.)
+# page-cache one is refused with EINVAL, as for reflink: that needs
+# dax=inode, and pin/xfs_exchange runs it.)
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 . "$(dirname "$0")/../lib/fstests.sh"
