@@ -558,84 +558,58 @@ static bool file_pin_range_busy(struct inode *inode, loff_t start, loff_t end)
 			     ULONG_MAX : (end - 1) >> PAGE_SHIFT, &now);
 }
 
-/*
- * The file offset of a busy DAX page of @inode that lies outside
- * [@start, @end), or -1.  dax_layout_busy_page_range() looks at whole DAX
- * entries: a PMD-sized one that the range cuts into goes as a whole, with
- * the pages of it outside the range.  The caller holds the lock that keeps
- * the entry (invalidate_lock or MMAPLOCK), so ->mapping and ->index hold.
- */
-static loff_t file_pin_dax_page_outside(struct inode *inode, loff_t start,
-					loff_t end, struct page *page)
-{
-	loff_t pos;
-
-	if (READ_ONCE(page->mapping) != inode->i_mapping)
-		return -1;	/* reflinked: never pinned with a record */
-	pos = (loff_t)page->index << PAGE_SHIFT;
-	return pos >= start && pos < end ? -1 : pos;
-}
-
 /**
- * file_pin_break_dax - may a layout break go on after a busy page scan?
+ * file_pin_dax_range - widen a range to the DAX entries it cuts into
  * @inode: the file whose layout is being broken
- * @start: first byte of the range to be freed or moved
- * @end: end of the range (exclusive); LLONG_MAX for "to the end"
- * @page: the busy page dax_layout_busy_page_range() returned, or NULL
+ * @start: first byte of the range to be freed or moved; rounded down
+ * @end: end of the range (exclusive), LLONG_MAX for "to the end"; rounded up
  *
- * For ext4_break_layouts() and xfs_break_dax_layouts(), after each scan
- * (which unmapped the range), whatever it found.  GUP pins a page that is
- * still mapped without a fault, hence without the caller's locks, but
- * vaddr_pin_pages() records a range before it pins it: checking the
- * records now catches a pin taken before the unmap, even one whose
- * mapping is gone again.  A busy @page outside the range shares a PMD DAX
- * entry with it, which the change removes whole: a pin there holds the
- * change up as one inside the range does.
- *
- * Return: as file_pin_break_range().
+ * DAX keeps one entry for the 2 MiB of a PMD fault, however its pages are
+ * mapped now, in this process or another, and freeing or moving blocks
+ * removes every entry the range touches whole, pages outside the range
+ * included (truncate_inode_pages_range() deletes a PMD entry that starts
+ * below the range).  For ext4_break_layouts() and
+ * xfs_break_dax_layouts(): call it under the lock that keeps faults out,
+ * which keeps the entries, and use the result for every pin check and for
+ * the unmap and busy page scan, so that no page of such an entry stays
+ * mapped for GUP to pin unseen.
  */
-int file_pin_break_dax(struct inode *inode, loff_t start, loff_t end,
-		       struct page *page)
+void file_pin_dax_range(struct inode *inode, loff_t *start, loff_t *end)
 {
-	int error = file_pin_break_range(inode, start, end);
-	loff_t pos;
+	struct xarray *xa = &inode->i_mapping->i_pages;
+	loff_t size;
 
-	if (error || !page)
-		return error;
-	pos = file_pin_dax_page_outside(inode, start, end, page);
-	return pos < 0 ? 0 : file_pin_break_range(inode, pos, pos + PAGE_SIZE);
+	if (*start >= *end || !IS_DAX(inode))
+		return;
+	size = PAGE_SIZE << xa_get_order(xa, *start >> PAGE_SHIFT);
+	*start = round_down(*start, size);
+	if (*end == LLONG_MAX)
+		return;
+	size = PAGE_SIZE << xa_get_order(xa, (*end - 1) >> PAGE_SHIFT);
+	*end = *end > LLONG_MAX - size ? LLONG_MAX : round_up(*end, size);
 }
-EXPORT_SYMBOL_GPL(file_pin_break_dax);
-
-/* What ends the wait: file_pin_break_dax() has something to refuse. */
-static bool file_pin_dax_busy(struct inode *inode, loff_t start, loff_t end,
-			      struct page *page)
-{
-	loff_t pos = file_pin_dax_page_outside(inode, start, end, page);
-
-	return file_pin_range_busy(inode, start, end) ||
-	       (pos >= 0 && file_pin_range_busy(inode, pos, pos + PAGE_SIZE));
-}
+EXPORT_SYMBOL_GPL(file_pin_dax_range);
 
 /**
  * file_pin_wait_dax_page - sleep until a busy FS-DAX page of a range is idle
  * @inode: the file whose layout is being broken
- * @start: first byte of the range to be freed or moved
+ * @start: first byte of the range (as file_pin_dax_range() widened it)
  * @end: end of the range (exclusive); LLONG_MAX for "to the end"
- * @page: the busy page dax_layout_busy_page_range() found, which
- *	file_pin_break_dax() let pass
+ * @page: a page of the range that dax_layout_busy_page_range() found busy
+ *	although no pin record covers the range
  * @wait: drops the caller's layout locks, schedule()s and retakes them
  *
  * The wait of ext4_break_layouts() and xfs_break_dax_layouts(), the file
- * systems that grant layout leases (FS_LAYOUT_PINS).  @wait lets page
- * faults in, so a vaddr_pin_pages() call may pin @page or the range
- * meanwhile; such a pin ends the wait too, and the caller's next
- * file_pin_break_dax() refuses it instead of waiting for it to go.
+ * systems that grant layout leases (FS_LAYOUT_PINS).  @page is busy for a
+ * transient user (direct I/O, say).  @wait lets page faults in, so a
+ * vaddr_pin_pages() call may pin pages of the range meanwhile: a pin of
+ * @page ends the wait at once, any other once the transient user lets go,
+ * and the caller's next check refuses it instead of waiting for it to go.
  * Sleepers are counted, so that unpinning and pinning look for one on each
  * page only while a layout break sleeps somewhere.
  *
- * Return: 0 once @page is idle or pinned, or the range pinned;
- * -ERESTARTSYS on a signal.
+ * Return: 0 once @page is idle or the range pinned, -ERESTARTSYS on a
+ * signal.
  */
 int file_pin_wait_dax_page(struct inode *inode, loff_t start, loff_t end,
 			   struct page *page, void (*wait)(struct inode *inode))
@@ -645,7 +619,7 @@ int file_pin_wait_dax_page(struct inode *inode, loff_t start, loff_t end,
 	atomic_inc(&file_pin_dax_waiters);
 	smp_mb__after_atomic();	/* pairs with vaddr_wake_dax() */
 	error = ___wait_var_event(&page->_refcount, page_ref_count(page) == 1 ||
-				  file_pin_dax_busy(inode, start, end, page),
+				  file_pin_range_busy(inode, start, end),
 				  TASK_INTERRUPTIBLE, 0, 0, wait(inode));
 	atomic_dec(&file_pin_dax_waiters);
 	return error;

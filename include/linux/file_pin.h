@@ -91,8 +91,7 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg);
 int layout_lease_bits(struct file_lease *fl);
 bool layout_leases_only(struct file_lock_context *ctx);
 int file_pin_break_range(struct inode *inode, loff_t start, loff_t end);
-int file_pin_break_dax(struct inode *inode, loff_t start, loff_t end,
-		       struct page *page);
+void file_pin_dax_range(struct inode *inode, loff_t *start, loff_t *end);
 int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 			struct pid *pid, struct task_struct *task);
 size_t proc_file_pins_size(struct task_struct *task);
@@ -123,10 +122,9 @@ static inline int file_pin_break_range(struct inode *inode, loff_t start,
 	return 0;
 }
 
-static inline int file_pin_break_dax(struct inode *inode, loff_t start,
-				     loff_t end, struct page *page)
+static inline void file_pin_dax_range(struct inode *inode, loff_t *start,
+				      loff_t *end)
 {
-	return 0;
 }
 
 static inline int file_pin_wait_dax_page(struct inode *inode, loff_t start,

@@ -6,8 +6,8 @@
  * and the one file range pinned and come back at unpin, and the range is
  * protected while pinned.  Whole PMDs, a pin across a PMD boundary (two
  * partial PMDs) and one page inside a PMD; a change beside a pin in the
- * same PMD DAX entry is refused at once; a read pin over a hole DAX maps
- * with the huge zero page is refused.
+ * same PMD DAX entry is refused at once, mapped or not; a read pin over a
+ * hole DAX maps with the huge zero page is refused.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -201,13 +201,15 @@ TEST_F(pmd, one_page_inside_pmd)
 }
 
 /*
- * A PMD maps one 2 MiB DAX entry, which a truncate or punch that cuts into
- * it removes whole, pages outside the range too: with one page of it
- * pinned, a change elsewhere in the same 2 MiB is refused at once like one
- * over the pin (it used to wait for the pin for ever), the next 2 MiB can
+ * A PMD fault makes one 2 MiB DAX entry, which a truncate or punch that
+ * cuts into it removes whole, pages outside the range too: with one page
+ * of it pinned, a change elsewhere in the same 2 MiB is refused at once
+ * like one over the pin (it used to wait for the pin for ever, or, with
+ * the file unmapped, strip the pinned page's entry), the next 2 MiB can
  * change, and after unpin the refused changes work.
  */
-TEST_F(pmd, change_beside_pin_in_same_pmd)
+static void change_beside_pin(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(pmd) *self, bool unmap)
 {
 	long pins = vaddr_pins_held(), files = file_pins_held();
 	off_t mid = self->off + SZ_2M / 2;
@@ -216,6 +218,10 @@ TEST_F(pmd, change_beside_pin_in_same_pmd)
 
 	pinfd = pin_start(self->map + 5 * ps, ps);
 	ASSERT_LE(0, pinfd);
+	if (unmap) {
+		ASSERT_EQ(0, munmap(self->map, MAP_SIZE));
+		self->map = MAP_FAILED;
+	}
 	EXPECT_EQ(-1, ftruncate(self->fd, mid));
 	EXPECT_EQ(ETXTBSY, errno);
 	EXPECT_EQ(-1, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
@@ -231,6 +237,16 @@ TEST_F(pmd, change_beside_pin_in_same_pmd)
 	EXPECT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
 			       FALLOC_FL_KEEP_SIZE, mid, ps));
 	EXPECT_EQ(0, ftruncate(self->fd, mid));
+}
+
+TEST_F(pmd, change_beside_pin_in_same_pmd)
+{
+	change_beside_pin(_metadata, self, false);
+}
+
+TEST_F(pmd, change_beside_pin_in_same_pmd_unmapped)
+{
+	change_beside_pin(_metadata, self, true);
 }
 
 /*
