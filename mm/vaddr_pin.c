@@ -134,8 +134,14 @@ long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 	    start + len < start || !PAGE_ALIGNED(start))
 		return -EINVAL;
 
-	/* What GUP-fast can pin long term (never FS-DAX) needs no lock. */
-	ret = pin_user_pages_file_fast(start, nr_pages, gup_flags, pages);
+	/*
+	 * What GUP-fast can pin long term (never FS-DAX) needs no lock.  An
+	 * owner that pins FS-DAX already is most likely pinning more of the
+	 * same DAX VMA (ib_umem_get() pins a page of pointers at a time):
+	 * skip a walk that would stop at its first page.
+	 */
+	ret = pin->records ? 0 :
+	      pin_user_pages_file_fast(start, nr_pages, gup_flags, pages);
 	if (ret > 0)
 		done = ret;
 	if (done < nr_pages) {
