@@ -558,23 +558,16 @@ static bool file_pin_range_busy(struct inode *inode, loff_t start, loff_t end)
 			     ULONG_MAX : (end - 1) >> PAGE_SHIFT, &now);
 }
 
-/**
- * file_pin_dax_range - widen a range to the DAX entries it cuts into
- * @inode: the file whose layout is being broken
- * @start: first byte of the range to be freed or moved; rounded down
- * @end: end of the range (exclusive), LLONG_MAX for "to the end"; rounded up
- *
- * DAX keeps one entry for the 2 MiB of a PMD fault, however its pages are
- * mapped now, in this process or another, and freeing or moving blocks
- * removes every entry the range touches whole, pages outside the range
- * included (truncate_inode_pages_range() deletes a PMD entry that starts
- * below the range).  For ext4_break_layouts() and
- * xfs_break_dax_layouts(): call it under the lock that keeps faults out,
- * which keeps the entries, and use the result for every pin check and for
- * the unmap and busy page scan, so that no page of such an entry stays
- * mapped for GUP to pin unseen.
+/*
+ * Widen [*@start, *@end) to the DAX entries it cuts into.  DAX keeps one
+ * entry for the 2 MiB of a PMD fault, however its pages are mapped now, in
+ * this process or another, and freeing or moving blocks removes every entry
+ * the range touches whole, pages outside the range included
+ * (truncate_inode_pages_range() deletes a PMD entry that starts below the
+ * range).
  */
-void file_pin_dax_range(struct inode *inode, loff_t *start, loff_t *end)
+static void file_pin_dax_range(struct inode *inode, loff_t *start,
+			       loff_t *end)
 {
 	struct xarray *xa = &inode->i_mapping->i_pages;
 	loff_t size;
@@ -588,12 +581,49 @@ void file_pin_dax_range(struct inode *inode, loff_t *start, loff_t *end)
 	size = PAGE_SIZE << xa_get_order(xa, (*end - 1) >> PAGE_SHIFT);
 	*end = *end > LLONG_MAX - size ? LLONG_MAX : round_up(*end, size);
 }
-EXPORT_SYMBOL_GPL(file_pin_dax_range);
+
+/**
+ * file_pin_dax_busy_page - the pin checks and busy page scan of a layout break
+ * @inode: the file whose layout is being broken
+ * @start: first byte of the range to be freed or moved; widened
+ * @end: end of the range (exclusive), LLONG_MAX for "to the end"; widened
+ *
+ * One step of ext4_break_layouts() and xfs_break_dax_layouts(), under the
+ * lock that keeps page faults, hence new DAX entries, out.  The range is
+ * widened to the DAX entries it cuts into, which go whole, so that every
+ * check and the unmap cover all of their pages and none stays mapped for
+ * GUP to pin unseen.  A pin of the range is refused (or waited for) before
+ * the unmap and scan of dax_layout_busy_page_range(), and again after it:
+ * GUP pins a page that is still mapped without a fault, hence without the
+ * caller's lock, but vaddr_pin_pages() records a range before it pins it,
+ * so a pin taken before the unmap is caught even if its mapping is gone by
+ * the time of the scan.
+ *
+ * Return: NULL when the blocks may go; a busy page, not pinned under a
+ * lease, to wait for with file_pin_wait_dax_page() over the widened range;
+ * or an ERR_PTR() of file_pin_break_range()'s error.
+ */
+struct page *file_pin_dax_busy_page(struct inode *inode, loff_t *start,
+				    loff_t *end)
+{
+	struct page *page;
+	int error;
+
+	file_pin_dax_range(inode, start, end);
+	error = file_pin_break_range(inode, *start, *end);
+	if (error || *start >= *end)
+		return ERR_PTR(error);
+	page = dax_layout_busy_page_range(inode->i_mapping, *start,
+					  *end == LLONG_MAX ? *end : *end - 1);
+	error = file_pin_break_range(inode, *start, *end);
+	return error ? ERR_PTR(error) : page;
+}
+EXPORT_SYMBOL_GPL(file_pin_dax_busy_page);
 
 /**
  * file_pin_wait_dax_page - sleep until a busy FS-DAX page of a range is idle
  * @inode: the file whose layout is being broken
- * @start: first byte of the range (as file_pin_dax_range() widened it)
+ * @start: first byte of the range (as file_pin_dax_busy_page() widened it)
  * @end: end of the range (exclusive); LLONG_MAX for "to the end"
  * @page: a page of the range that dax_layout_busy_page_range() found busy
  *	although no pin record covers the range

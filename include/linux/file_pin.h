@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/falloc.h>
+#include <linux/dax.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/page_ref.h>
@@ -91,7 +92,8 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg);
 int layout_lease_bits(struct file_lease *fl);
 bool layout_leases_only(struct file_lock_context *ctx);
 int file_pin_break_range(struct inode *inode, loff_t start, loff_t end);
-void file_pin_dax_range(struct inode *inode, loff_t *start, loff_t *end);
+struct page *file_pin_dax_busy_page(struct inode *inode, loff_t *start,
+				    loff_t *end);
 int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 			struct pid *pid, struct task_struct *task);
 size_t proc_file_pins_size(struct task_struct *task);
@@ -122,9 +124,13 @@ static inline int file_pin_break_range(struct inode *inode, loff_t start,
 	return 0;
 }
 
-static inline void file_pin_dax_range(struct inode *inode, loff_t *start,
-				      loff_t *end)
+static inline struct page *file_pin_dax_busy_page(struct inode *inode,
+						  loff_t *start, loff_t *end)
 {
+	if (*start >= *end)
+		return NULL;
+	return dax_layout_busy_page_range(inode->i_mapping, *start,
+					  *end == LLONG_MAX ? *end : *end - 1);
 }
 
 static inline int file_pin_wait_dax_page(struct inode *inode, loff_t start,

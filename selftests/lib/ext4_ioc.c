@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <linux/types.h>
 #include <sys/ioctl.h>
+#include "ioc_util.h"
 
 struct move_extent {
 	__u32 reserved;
@@ -30,17 +31,6 @@ struct move_extent {
 
 #define EXT4_IOC_MOVE_EXT	_IOWR('f', 15, struct move_extent)
 #define EXT4_IOC_SWAP_BOOT	_IO('f', 17)
-
-static int open_rw(const char *path)
-{
-	int fd = open(path, O_RDWR);
-
-	if (fd < 0) {
-		perror(path);
-		exit(1);
-	}
-	return fd;
-}
 
 int main(int argc, char **argv)
 {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <linux/types.h>
 #include <sys/ioctl.h>
+#include "ioc_util.h"
 
 struct xfs_exchange_range {
 	__s32 file1_fd;
@@ -26,17 +27,6 @@ struct xfs_exchange_range {
 };
 
 #define XFS_IOC_EXCHANGE_RANGE	_IOW('X', 129, struct xfs_exchange_range)
-
-static int open_rw(const char *path)
-{
-	int fd = open(path, O_RDWR);
-
-	if (fd < 0) {
-		perror(path);
-		exit(1);
-	}
-	return fd;
-}
 
 int main(int argc, char **argv)
 {
