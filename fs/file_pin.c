@@ -841,17 +841,25 @@ static unsigned long file_pin_walk_owners(struct task_struct *task,
  *
  * One line per pinned file range: owners that are open files of @task (by
  * fd number), then owners it only maps (owner_fd=map), then pins owned by
- * @task's mm (owner_fd=-).  Needs PTRACE_MODE_READ.
+ * @task's mm (owner_fd=-).  Needs PTRACE_MODE_READ, checked as lock_trace()
+ * does: under exec_update_lock, so that an execve() of a setuid program
+ * cannot slip in between the check and the walk.
  *
- * Return: 0, or -EACCES.
+ * Return: 0, -EACCES, or -EINTR.
  */
 int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 			struct pid *pid, struct task_struct *task)
 {
-	if (!ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS))
-		return -EACCES;
-	file_pin_walk_owners(task, m);
-	return 0;
+	int ret = down_read_killable(&task->signal->exec_update_lock);
+
+	if (ret)
+		return ret;
+	if (ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS))
+		file_pin_walk_owners(task, m);
+	else
+		ret = -EACCES;
+	up_read(&task->signal->exec_update_lock);
+	return ret;
 }
 
 /*
