@@ -485,9 +485,16 @@ static struct file_pin *file_pin_busy(struct file_lock_context *ctx,
 	return found;
 }
 
-static void file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
+/*
+ * Signal the holders of the leases over [@first, @last] and return how long
+ * to wait for their pins: until the end of the break in progress, so that
+ * a call that a signal interrupted and restarted does not wait anew (as
+ * __break_lease() keeps fl_break_time), or lease-break-time from now.
+ */
+static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 			    pgoff_t last)
 {
+	long timeout = max(lease_break_time, 0) * (long)HZ;
 	struct file_lease *done = NULL;
 	struct file_pin *p;
 
@@ -498,7 +505,12 @@ static void file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 		p->lease->fl_lmops->lm_break(p->lease);
 		done = p->lease;
 	}
+	if (ctx->flc_pin_break && time_before(jiffies, ctx->flc_pin_break))
+		timeout = ctx->flc_pin_break - jiffies;
+	else if (timeout)
+		ctx->flc_pin_break = (jiffies + timeout) ?: 1;
 	spin_unlock(&ctx->flc_lock);
+	return timeout;
 }
 
 /**
@@ -514,7 +526,9 @@ static void file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
  * process, fails at once.  Otherwise the
  * holders of the breakable leases get SIGIO (or their F_SETSIG signal) and
  * the call waits up to /proc/sys/fs/lease-break-time seconds for the pins
- * of the range to go.
+ * of the range to go, counted from the start of the break: calls made
+ * while one is in progress, a restart after a signal among them, wait
+ * only for what is left of it.
  *
  * Return: 0, -ETXTBSY while pins remain, or -ERESTARTSYS on a signal.
  */
@@ -523,7 +537,7 @@ int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
 	struct file_lock_context *ctx = locks_inode_context(inode);
 	pgoff_t first, last;
 	bool now = false;
-	long ret;
+	long timeout, ret;
 
 	if (!ctx || list_empty_careful(&ctx->flc_pins) || start >= end)
 		return 0;
@@ -535,14 +549,19 @@ int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
 	if (now)
 		return -ETXTBSY;
 
-	file_pin_notify(ctx, first, last);
 	/* As __break_lease(): a break time of zero or less does not wait. */
+	timeout = file_pin_notify(ctx, first, last);
 	ret = wait_event_interruptible_timeout(file_pin_wait,
 					       !file_pin_busy(ctx, first, last, &now),
-					       max(lease_break_time, 0) * (long)HZ);
+					       timeout);
 	if (ret < 0)
-		return ret;
-	return ret ? 0 : -ETXTBSY;
+		return ret;	/* the break goes on: a restart waits the rest */
+	if (!ret)
+		return -ETXTBSY;
+	spin_lock(&ctx->flc_lock);
+	ctx->flc_pin_break = 0;
+	spin_unlock(&ctx->flc_lock);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(file_pin_break_range);
 
