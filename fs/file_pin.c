@@ -423,6 +423,8 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 	}
 	list_del(&p->inode_node);
 	p->lease->fl_pins--;
+	/* Pins went: the next break of the lease signals and waits anew. */
+	p->lease->fl_pin_break = 0;
 	spin_lock(&file_pin_owners_lock);
 	hash_del(&p->owner_node);
 	spin_unlock(&file_pin_owners_lock);
@@ -486,31 +488,35 @@ static struct file_pin *file_pin_busy(struct file_lock_context *ctx,
 }
 
 /*
- * Signal the holders of the leases over [@first, @last] and return how long
- * to wait for their pins: until the end of the break in progress, so that
- * a call that a signal interrupted and restarted does not wait anew (as
- * __break_lease() keeps fl_break_time), or lease-break-time from now.
+ * Break the leases of the pins over [@first, @last] and return how long to
+ * wait for the pins.  As __break_lease() keeps fl_break_time, a lease keeps
+ * the end of its break until a record of it goes or the time runs out:
+ * only a lease not already being broken gets a signal and a new end, so a
+ * call that a signal interrupted and restarted waits only for the rest.
+ * Never longer than lease-break-time from now, nor at all for zero or less.
  */
 static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 			    pgoff_t last)
 {
-	long timeout = max(lease_break_time, 0) * (long)HZ;
-	struct file_lease *done = NULL;
+	long full = max(lease_break_time, 0) * (long)HZ, timeout = 0;
+	unsigned long now = jiffies;
 	struct file_pin *p;
 
 	spin_lock(&ctx->flc_lock);
 	list_for_each_entry(p, &ctx->flc_pins, inode_node) {
-		if (!file_pin_overlaps(p, first, last) || p->lease == done)
+		struct file_lease *fl = p->lease;
+
+		if (!file_pin_overlaps(p, first, last))
 			continue;
-		p->lease->fl_lmops->lm_break(p->lease);
-		done = p->lease;
+		if (!fl->fl_pin_break || !time_before(now, fl->fl_pin_break)) {
+			fl->fl_lmops->lm_break(fl);
+			fl->fl_pin_break = full ? (now + full) ?: 1 : 0;
+		}
+		if (fl->fl_pin_break)
+			timeout = max_t(long, timeout, fl->fl_pin_break - now);
 	}
-	if (ctx->flc_pin_break && time_before(jiffies, ctx->flc_pin_break))
-		timeout = ctx->flc_pin_break - jiffies;
-	else if (timeout)
-		ctx->flc_pin_break = (jiffies + timeout) ?: 1;
 	spin_unlock(&ctx->flc_lock);
-	return timeout;
+	return min(timeout, full);
 }
 
 /**
@@ -526,9 +532,9 @@ static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
  * process, fails at once.  Otherwise the
  * holders of the breakable leases get SIGIO (or their F_SETSIG signal) and
  * the call waits up to /proc/sys/fs/lease-break-time seconds for the pins
- * of the range to go, counted from the start of the break: calls made
- * while one is in progress, a restart after a signal among them, wait
- * only for what is left of it.
+ * of the range to go, counted from the start of the break of their leases:
+ * calls that meet a break in progress, a restart after a signal among
+ * them, wait only for what is left of it.
  *
  * Return: 0, -ETXTBSY while pins remain, or -ERESTARTSYS on a signal.
  */
@@ -556,12 +562,7 @@ int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
 					       timeout);
 	if (ret < 0)
 		return ret;	/* the break goes on: a restart waits the rest */
-	if (!ret)
-		return -ETXTBSY;
-	spin_lock(&ctx->flc_lock);
-	ctx->flc_pin_break = 0;
-	spin_unlock(&ctx->flc_lock);
-	return 0;
+	return ret ? 0 : -ETXTBSY;
 }
 EXPORT_SYMBOL_GPL(file_pin_break_range);
 
