@@ -678,12 +678,12 @@ EXPORT_SYMBOL_GPL(file_pin_wait_dax_page);
 
 /* What /proc shows of one record, copied under the owners lock. */
 struct file_pin_snap {
-	struct file *file;	/* referenced: the path is printed later */
+	struct path path;	/* referenced: printed later */
 	pgoff_t first, last;
 	unsigned long nr_pages;
 	bool exclusive;
 	bool held_open;	/* the lease's file has users besides the pins */
-	char device[32];
+	char device[VADDR_PIN_DEVICE_MAX];
 };
 
 /*
@@ -695,7 +695,7 @@ static unsigned int file_pin_snapshot(const void *key,
 				      unsigned int max)
 {
 	struct file_pin *p;
-	unsigned int n = 0, i;
+	unsigned int n = 0;
 
 	spin_lock(&file_pin_owners_lock);
 	hash_for_each_possible(file_pin_owners, p, owner_node,
@@ -708,9 +708,13 @@ static unsigned int file_pin_snapshot(const void *key,
 			if (n == max)
 				break;
 			s = &snap[n];
-			/* one reference per pin record: any more are users */
+			/*
+			 * One file reference per pin record: any more are
+			 * users (readers like us take path references).
+			 */
 			s->held_open = file_count(p->file) > p->lease->fl_pins;
-			s->file = p->file;
+			s->path = p->file->f_path;
+			path_get(&s->path);
 			s->first = p->first;
 			s->last = p->last;
 			s->nr_pages = p->nr_pages;
@@ -720,12 +724,12 @@ static unsigned int file_pin_snapshot(const void *key,
 		}
 		n++;
 	}
-	/* Only now, so that held_open above counted no reference of ours. */
-	for (i = 0; snap && i < n; i++)
-		get_file(snap[i].file);
 	spin_unlock(&file_pin_owners_lock);
 	return n;
 }
+
+/* Characters /proc escapes in values, so that fields split at spaces. */
+#define FILE_PIN_ESCAPE " \t\n\\="
 
 /*
  * Print the records of one owner to @m, or with @m NULL only count them;
@@ -751,29 +755,33 @@ static unsigned int file_pin_owner(struct seq_file *m, const void *key,
 	n = file_pin_snapshot(key, snap, n);
 	for (i = 0; i < n; i++) {
 		struct file_pin_snap *s = &snap[i];
-		struct inode *inode = file_inode(s->file);
+		struct inode *inode = d_inode(s->path.dentry);
 
 		if (owner) {
 			seq_printf(m, "owner_fd=%s owner=", fd);
-			seq_path(m, &owner->f_path, " \t\n\\=");
+			seq_path(m, &owner->f_path, FILE_PIN_ESCAPE);
 		} else {
 			seq_puts(m, "owner_fd=- owner=mm");
 		}
-		seq_printf(m, " device=%s fsdev=%u:%u ino=%lu range=%lu-%lu pages=%lu lease=%s held=%s file=",
-			   s->device, MAJOR(inode->i_sb->s_dev),
+		/* Device names may hold anything but '%': escaped as paths. */
+		seq_puts(m, " device=");
+		seq_escape(m, s->device, FILE_PIN_ESCAPE);
+		seq_printf(m, " fsdev=%u:%u ino=%lu range=%lu-%lu pages=%lu lease=%s held=%s file=",
+			   MAJOR(inode->i_sb->s_dev),
 			   MINOR(inode->i_sb->s_dev), inode->i_ino,
 			   s->first, s->last, s->nr_pages,
 			   s->exclusive ? "exclusive" : "layout",
 			   s->held_open ? "open" : "pins");
-		seq_path(m, &s->file->f_path, " \t\n\\=");
+		seq_path(m, &s->path, FILE_PIN_ESCAPE);
 		seq_putc(m, '\n');
-		fput(s->file);
+		path_put(&s->path);
 	}
 	kvfree(snap);
 	return n;
 }
 
-#define FILE_PIN_MAPPED_MAX 16
+/* Owners found through mappings: more are not shown. */
+#define FILE_PIN_MAPPED_MAX 32
 
 /* Is @file one of @task's open files? */
 static bool file_pin_fd_of(struct task_struct *task, struct file *file)
@@ -803,7 +811,7 @@ static bool file_pin_fd_of(struct task_struct *task, struct file *file)
 static unsigned long file_pin_walk_owners(struct task_struct *task,
 					  struct seq_file *m)
 {
-	struct file *file, *mapped[FILE_PIN_MAPPED_MAX];
+	struct file *file, *last = NULL, *mapped[FILE_PIN_MAPPED_MAX];
 	unsigned int fd, nr_mapped = 0, i;
 	struct vm_area_struct *vma;
 	unsigned long n = 0;
@@ -825,26 +833,30 @@ static unsigned long file_pin_walk_owners(struct task_struct *task,
 		return n;
 	/*
 	 * Owners the task reaches only through a mapping, e.g. an RDMA
-	 * context whose fd was closed while its queues stay mapped.
+	 * context whose fd was closed while its queues stay mapped.  An
+	 * owner maps many VMAs (one per queue): each file is looked up once,
+	 * and whether it is an open file too is asked after the walk.
 	 */
 	if (!mmap_read_lock_killable(mm)) {
 		VMA_ITERATOR(vmi, mm, 0);
 
 		for_each_vma(vmi, vma) {
 			file = vma->vm_file;
-			if (!file || nr_mapped == FILE_PIN_MAPPED_MAX ||
-			    !file_pin_snapshot(file, NULL, 0) ||
-			    file_pin_fd_of(task, file))
+			if (!file || file == last)
 				continue;
+			last = file;
 			for (i = 0; i < nr_mapped && mapped[i] != file; i++)
 				;
-			if (i == nr_mapped)
+			if (i == nr_mapped && nr_mapped < FILE_PIN_MAPPED_MAX &&
+			    file_pin_snapshot(file, NULL, 0))
 				mapped[nr_mapped++] = get_file(file);
+			cond_resched();
 		}
 		mmap_read_unlock(mm);
 	}
 	for (i = 0; i < nr_mapped; i++) {
-		n += file_pin_owner(m, mapped[i], "map", mapped[i]);
+		if (!file_pin_fd_of(task, mapped[i]))
+			n += file_pin_owner(m, mapped[i], "map", mapped[i]);
 		fput(mapped[i]);
 	}
 	n += file_pin_owner(m, mm, "-", NULL);
@@ -898,14 +910,15 @@ int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
  * the records of N registrations cost O(N log N).  Opening with room for
  * every record of @task makes it one pass (two when paths are long).
  *
+ * The caller has checked PTRACE_MODE_READ; only the number of records is
+ * looked at, without exec_update_lock, as a wrong guess costs only time.
+ *
  * Return: a buffer size in bytes, at least PAGE_SIZE.
  */
 size_t proc_file_pins_size(struct task_struct *task)
 {
-	unsigned long n = 0;
+	unsigned long n = file_pin_walk_owners(task, NULL);
 
-	if (ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS))
-		n = file_pin_walk_owners(task, NULL);
 	return clamp_t(size_t, size_mul(n, FILE_PIN_LINE_BYTES), PAGE_SIZE,
 		       FILE_PIN_BUF_MAX);
 }

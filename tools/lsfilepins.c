@@ -41,7 +41,7 @@ static const struct column {
 } columns[NR_COLS] = {
 	[C_PID]     = { "PID", "process ID", true },
 	[C_COMMAND] = { "COMMAND", "command name of the process" },
-	[C_OWNER]   = { "OWNER", "open file owning the pins (\"uverbs0 fd 4\"), or \"mm\"" },
+	[C_OWNER]   = { "OWNER", "file owning the pins (\"uverbs0 fd 4\", \"uverbs0 mapped\"), or \"mm\"" },
 	[C_DEVICE]  = { "DEVICE", "device the pins serve (e.g. rxe0), \"-\" if none" },
 	[C_DEVINO]  = { "DEV:INO", "major:minor:inode of the pinned file" },
 	[C_RANGE]   = { "RANGE", "first-last pinned page offset in the file" },
@@ -194,9 +194,13 @@ static void add_line(const char *pid, const char *comm, char *line)
 		size_t len;
 
 		base = base ? base + 1 : path;
-		len = strlen(base) + strlen(v[K_FD]) + 5;
+		len = strlen(base) + strlen(v[K_FD]) + 8;
 		r->val[C_OWNER] = xmalloc(len);
-		snprintf(r->val[C_OWNER], len, "%s fd %s", base, v[K_FD]);
+		/* owner_fd=map: reached only through a mapping of the file */
+		if (!strcmp(v[K_FD], "map"))
+			snprintf(r->val[C_OWNER], len, "%s mapped", base);
+		else
+			snprintf(r->val[C_OWNER], len, "%s fd %s", base, v[K_FD]);
 		free(path);
 	}
 	r->val[C_DEVICE] = unescape(v[K_DEVICE]);
@@ -502,6 +506,12 @@ int main(int argc, char **argv)
 	}
 	if (outlist && !parse_columns(outlist))
 		return 1;
+	/* Without it every process would look gone, and nothing pinned. */
+	if (access("/proc/self/file_pins", R_OK)) {
+		fprintf(stderr, "lsfilepins: /proc/self/file_pins: %s (kernel without file pins?)\n",
+			strerror(errno));
+		return 2;
+	}
 	if (argc - optind > 1) {
 		usage(stderr);
 		return 1;

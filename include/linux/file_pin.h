@@ -27,6 +27,9 @@ struct pid_namespace;
 struct pid;
 struct task_struct;
 
+/* Room for a device name: IB_DEVICE_NAME_MAX, the longest RDMA one. */
+#define VADDR_PIN_DEVICE_MAX	64
+
 /**
  * struct vaddr_pin - who owns a set of long-term pins
  * @f_owner: the file whose lifetime bounds the pins (e.g. an RDMA uverbs
@@ -44,7 +47,7 @@ struct task_struct;
 struct vaddr_pin {
 	struct file *f_owner;
 	struct mm_struct *mm;
-	char device[32];
+	char device[VADDR_PIN_DEVICE_MAX];
 	struct file_pin *records;
 };
 

@@ -11,10 +11,12 @@
  *   per MR, owned by the context's uverbs fd, device rxe0;
  * - close() and munmap() of the data file while pinned: held=pins, and
  *   the line goes with the pin;
- * - task/<tid>/file_pins is the process's; another user gets EACCES;
+ * - task/<tid>/file_pins is the process's; another user gets EACCES at
+ *   open, and reading an fd root opened;
  * - no kernel pointers in file_pins, fdinfo or /proc/locks;
  * - fdinfo of the leased fd: layout_lease and layout_pinned_pages;
  * - the ib device renamed under a registered MR: a valid device name;
+ *   a name with a space and '=' is escaped;
  * - 10,000 MRs: 10,000 correct lines, read in linear time.
  */
 #define _GNU_SOURCE
@@ -568,17 +570,27 @@ TEST_F(fp, other_user_eacces)
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (!pid) {
+			int fd;
+			char c;
+
 			/* Root can read it; nobody cannot. */
 			if (read_errno(paths[i]))
 				_exit(1);
-			if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			fd = open(paths[i], O_RDONLY);
+			if (fd < 0 || setgroups(0, NULL) || setgid(65534) ||
+			    setuid(65534))
 				_exit(2);
-			_exit(read_errno(paths[i]));
+			/* Not open it (as maps: no fd to hand to root)... */
+			if (open(paths[i], O_RDONLY) >= 0 || errno != EACCES)
+				_exit(3);
+			/* ...nor read through root's fd. */
+			_exit(read(fd, &c, 1) < 0 ? errno : 0);
 		}
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 		ASSERT_TRUE(WIFEXITED(status));
 		EXPECT_EQ(EACCES, WEXITSTATUS(status))
-			TH_LOG("%s as nobody: exit %d", paths[i], WEXITSTATUS(status));
+			TH_LOG("%s as nobody: exit %d (3: open allowed)", paths[i],
+			       WEXITSTATUS(status));
 	}
 }
 
@@ -825,7 +837,8 @@ FIXTURE_TEARDOWN(renamed)
 		ibv_dereg_mr(self->mr);
 	rxe_close(&self->r);
 	if (self->renamed &&
-	    system("{ rdma dev set fp_rxe_b name rxe0 || rdma dev set fp_rxe_a name rxe0; } >/dev/null 2>&1"))
+	    system("{ rdma dev set fp_rxe_b name rxe0 || rdma dev set fp_rxe_a name rxe0 ||"
+		   " rdma dev set 'fp rxe=x' name rxe0; } >/dev/null 2>&1"))
 		ksft_print_msg("could not rename fp_rxe_b back to rxe0\n");
 	munmap(self->f.map, FILE_PAGES * ps);
 	close(self->f.fd);
@@ -852,6 +865,25 @@ TEST_F(renamed, device_renamed)
 	EXPECT_TRUE(!strcmp(l[0].device, "rxe0") ||
 		    !strcmp(l[0].device, "fp_rxe_b"))
 		TH_LOG("device=%s", printable(l[0].device, dev, sizeof(dev)));
+}
+
+/*
+ * A device name may hold spaces and '=' (RDMA refuses only '%'): escaped
+ * as paths are, so that the line still splits into its fields.
+ */
+TEST_F(renamed, device_name_escaped)
+{
+	struct pin_line l[MAX_LINES];
+	char dev[256];
+
+	self->renamed = true;
+	ASSERT_EQ(0, system("rdma dev set rxe0 name 'fp rxe=x' >/dev/null 2>&1"));
+	self->mr = ibv_reg_mr(self->r.pd, self->f.map, 4 * ps, RXE_ACCESS);
+	ASSERT_NE(NULL, self->mr) TH_LOG("ibv_reg_mr: %s", strerror(errno));
+	ASSERT_EQ(1, read_self_pins(l, MAX_LINES));
+	EXPECT_STREQ("fp\\040rxe\\075x", l[0].device)
+		TH_LOG("device=%s", printable(l[0].device, dev, sizeof(dev)));
+	EXPECT_EQ(4, l[0].pages);
 }
 
 /* ---- scale ---- */

@@ -12,16 +12,19 @@
  */
 #include <linux/fs.h>
 #include <linux/hash.h>
+#include <linux/list_bl.h>
 #include <linux/sched.h>
-#include <linux/spinlock.h>
 #include <rdma/ib_umem.h>
 
-#define UMEM_OWNER_BITS 6
+/*
+ * Every uverbs command enters and leaves, rxe's ibv_post_send() doorbell
+ * included: a lock per bucket, so that tasks seldom share one.
+ */
+#define UMEM_OWNER_BITS 8
 
-static struct hlist_head umem_owners[1 << UMEM_OWNER_BITS];
-static DEFINE_SPINLOCK(umem_owners_lock);
+static struct hlist_bl_head umem_owners[1 << UMEM_OWNER_BITS];
 
-static struct hlist_head *umem_owner_bucket(struct task_struct *task)
+static struct hlist_bl_head *umem_owner_bucket(struct task_struct *task)
 {
 	return &umem_owners[hash_ptr(task, UMEM_OWNER_BITS)];
 }
@@ -33,11 +36,13 @@ static struct hlist_head *umem_owner_bucket(struct task_struct *task)
  */
 void ib_umem_owner_enter(struct ib_umem_owner *o, struct file *filp)
 {
+	struct hlist_bl_head *b = umem_owner_bucket(current);
+
 	o->task = current;
 	o->filp = filp;
-	spin_lock(&umem_owners_lock);
-	hlist_add_head(&o->node, umem_owner_bucket(current));
-	spin_unlock(&umem_owners_lock);
+	hlist_bl_lock(b);
+	hlist_bl_add_head(&o->node, b);
+	hlist_bl_unlock(b);
 }
 
 /**
@@ -46,9 +51,11 @@ void ib_umem_owner_enter(struct ib_umem_owner *o, struct file *filp)
  */
 void ib_umem_owner_exit(struct ib_umem_owner *o)
 {
-	spin_lock(&umem_owners_lock);
-	hlist_del(&o->node);
-	spin_unlock(&umem_owners_lock);
+	struct hlist_bl_head *b = umem_owner_bucket(o->task);
+
+	hlist_bl_lock(b);
+	hlist_bl_del(&o->node);
+	hlist_bl_unlock(b);
 }
 
 /**
@@ -58,16 +65,18 @@ void ib_umem_owner_exit(struct ib_umem_owner *o)
  */
 struct file *ib_umem_owner_current(void)
 {
+	struct hlist_bl_head *b = umem_owner_bucket(current);
 	struct ib_umem_owner *o;
+	struct hlist_bl_node *pos;
 	struct file *filp = NULL;
 
-	spin_lock(&umem_owners_lock);
-	hlist_for_each_entry(o, umem_owner_bucket(current), node) {
+	hlist_bl_lock(b);
+	hlist_bl_for_each_entry(o, pos, b, node) {
 		if (o->task == current) {
 			filp = o->filp;
 			break;
 		}
 	}
-	spin_unlock(&umem_owners_lock);
+	hlist_bl_unlock(b);
 	return filp;
 }
