@@ -499,6 +499,7 @@ static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 			    pgoff_t last)
 {
 	long full = max(lease_break_time, 0) * (long)HZ, timeout = 0;
+	struct file_lease *done = NULL;
 	unsigned long now = jiffies;
 	struct file_pin *p;
 
@@ -508,9 +509,12 @@ static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 
 		if (!file_pin_overlaps(p, first, last))
 			continue;
-		if (!fl->fl_pin_break || !time_before(now, fl->fl_pin_break)) {
+		/* (A lease without a break time is signalled once a call.) */
+		if (fl != done && (!fl->fl_pin_break ||
+				   !time_before(now, fl->fl_pin_break))) {
 			fl->fl_lmops->lm_break(fl);
 			fl->fl_pin_break = full ? (now + full) ?: 1 : 0;
+			done = fl;
 		}
 		if (fl->fl_pin_break)
 			timeout = max_t(long, timeout, fl->fl_pin_break - now);
