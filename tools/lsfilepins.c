@@ -8,9 +8,10 @@
  * truncate failed with ETXTBSY.
  *
  * Exit status: 0 when every process could be read (pins found or not),
- * 1 on a usage error (bad option, column, PID or FILE), 2 when the pins of
- * some process could not be read; each such process is named on stderr
- * with the reason.  Processes that exit meanwhile are skipped silently.
+ * 1 on a usage error (bad option, column, PID or FILE) or when the output
+ * could not be written, 2 when the pins of some process could not be read
+ * (each such process is named on stderr with the reason) or the kernel
+ * has no file_pins.  Processes that exit meanwhile are skipped silently.
  *
  * Build: gcc -O2 -Wall -o lsfilepins lsfilepins.c (make tools).
  */
@@ -291,29 +292,80 @@ static int read_all_pids(void)
 	return skipped;
 }
 
-/* A value for the table: control characters as \xHH, like lslocks. */
-static void put_safe(const char *s, int width, bool right)
+/*
+ * Length of the valid UTF-8 sequence at @s (1-4), or 0 for a byte that
+ * starts none (stray, overlong, a surrogate or beyond U+10FFFF).
+ */
+static int utf8_len(const unsigned char *s)
 {
-	char buf[4096];
-	size_t o = 0;
+	unsigned int c;
+	int n, i;
 
-	for (; *s && o < sizeof(buf) - 5; s++) {
-		if (iscntrl((unsigned char)*s))
-			o += sprintf(buf + o, "\\x%02x", (unsigned char)*s);
-		else
-			buf[o++] = *s;
+	if (s[0] < 0x80)
+		return 1;
+	n = s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 :
+	    s[0] < 0xf5 ? 4 : 0;
+	if (!n)
+		return 0;
+	c = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
 	}
-	buf[o] = 0;
-	printf(right ? "%*s" : "%-*s", width, buf);
+	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	return n;
 }
 
-static int safe_len(const char *s)
+/* Length of the character at @s if shown as is, 0 if it is escaped. */
+static int shown_len(const unsigned char *s)
 {
-	int n = 0;
+	int n = utf8_len(s);
 
-	for (; *s; s++)
-		n += iscntrl((unsigned char)*s) ? 4 : 1;
+	if (n == 1 && (s[0] < 0x20 || s[0] == 0x7f))
+		return 0;
+	if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)	/* C1 controls */
+		return 0;
 	return n;
+}
+
+/* Columns a value takes in the table (one per character). */
+static int safe_len(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int cols = 0, n;
+
+	while (*s) {
+		n = shown_len(s);
+		cols += n ? 1 : 4;
+		s += n ? n : 1;
+	}
+	return cols;
+}
+
+/*
+ * A value for the table, padded to @width: control characters and bytes
+ * that are not UTF-8 as \xHH, like lslocks.
+ */
+static void put_safe(const char *str, int width, bool right)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int pad = width - safe_len(str), n;
+
+	if (right && pad > 0)
+		printf("%*s", pad, "");
+	while (*s) {
+		n = shown_len(s);
+		if (n)
+			fwrite(s, 1, n, stdout);
+		else
+			printf("\\x%02x", *s);
+		s += n ? n : 1;
+	}
+	if (!right && pad > 0)
+		printf("%*s", pad, "");
 }
 
 static void print_table(bool header)
@@ -348,18 +400,25 @@ static void print_table(bool header)
 	}
 }
 
-static void put_json_string(const char *s)
+/* JSON is UTF-8: a byte that is not becomes U+FFFD. */
+static void put_json_string(const char *str)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
+	const unsigned char *s = (const unsigned char *)str;
+	int n;
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
+	putchar('"');
+	for (; *s; s += n ? n : 1) {
+		n = utf8_len(s);
+		if (!n)
+			fputs("\\ufffd", stdout);
+		else if (n > 1)
+			fwrite(s, 1, n, stdout);
+		else if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if (*s < 0x20 || *s == 0x7f)
+			printf("\\u%04x", *s);
 		else
-			putchar(c);
+			putchar(*s);
 	}
 	putchar('"');
 }
@@ -546,5 +605,9 @@ int main(int argc, char **argv)
 		print_json();
 	else if (nr_rows)
 		print_table(header);
+	if (fflush(stdout) || ferror(stdout)) {
+		perror("lsfilepins: write");
+		return 1;
+	}
 	return skipped ? 2 : 0;
 }

@@ -10,6 +10,7 @@ PINHOLD=$top/build/selftests/lib/pinhold
 A=$XFS/lsfilepins_a.$$
 B="$EXT4/lsfilepins b=1.$$"	# escaped by the kernel, not by lsfilepins
 C=$XFS/lsfilepins_c.$$		# never pinned
+D=$XFS/$'lsfilepins_d\xff\x01.'$$	# not UTF-8, a control character
 tmp=$(mktemp -d)
 holders=()
 
@@ -18,7 +19,7 @@ cleanup() {
 	for p in "${holders[@]}"; do kill -- "-$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$tmp"
-	rm -f "$A" "$B" "$C"
+	rm -f "$A" "$B" "$C" "$D"
 }
 trap cleanup EXIT
 
@@ -42,7 +43,7 @@ hold() {
 # devino FILE: MAJ:MIN:INO as lsfilepins shows it.
 devino() { stat -c '%Hd:%Ld:%i' "$1"; }
 
-ktap_plan 19
+ktap_plan 21
 
 for f in "$A" "$B" "$C"; do xfs_io -f -c 'falloc 0 1m' "$f" > /dev/null; done
 hold P1 exclusive "$A" 0 65536 && hold P2 layout "$B" 8192 16384
@@ -122,6 +123,20 @@ ktap_check json_columns python3 -c '
 import json, sys
 assert json.load(open(sys.argv[1])) == {"filepins": [{"pid": int(sys.argv[2]), "pages": 4}]}' \
 	"$tmp/json_cols" "$P2"
+
+# A path that is not UTF-8: the table shows the stray byte and the control
+# character as \xHH, JSON (always UTF-8) the byte as U+FFFD.
+xfs_io -f -c 'falloc 0 64k' "$D" > /dev/null
+hold P3 layout "$D" 0 4096
+"$LS" -n -o FILE -p "$P3" > "$tmp/table_d"
+ktap_check table_not_utf8_escaped grep -qx " *$XFS/lsfilepins_d\\\\xff\\\\x01\\.$$" "$tmp/table_d"
+"$LS" -J -o FILE -p "$P3" > "$tmp/json_d"
+ktap_check json_not_utf8_valid python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+assert doc == {"filepins": [{"file": sys.argv[2] + "/lsfilepins_d\ufffd\u0001." + sys.argv[3]}]}, doc' \
+	"$tmp/json_d" "$XFS" "$$"
+kill -- "-$P3" 2>/dev/null
 
 # Not root: the root-owned processes (pinhold among them) are skipped with
 # a message each, and the exit status says so.
