@@ -384,6 +384,7 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 	p->first = first;
 	p->last = last;
 	p->nr_pages = last - first + 1;
+	p->broken = false;
 	list_add(&p->inode_node, &ctx->flc_pins);
 	fl->fl_pins++;
 	spin_lock(&file_pin_owners_lock);
@@ -423,8 +424,9 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 	}
 	list_del(&p->inode_node);
 	p->lease->fl_pins--;
-	/* Pins went: the next break of the lease signals and waits anew. */
-	p->lease->fl_pin_break = 0;
+	/* Pins a break wanted went: the next signals and waits anew. */
+	if (p->broken)
+		p->lease->fl_pin_break = 0;
 	spin_lock(&file_pin_owners_lock);
 	hash_del(&p->owner_node);
 	spin_unlock(&file_pin_owners_lock);
@@ -490,10 +492,11 @@ static struct file_pin *file_pin_busy(struct file_lock_context *ctx,
 /*
  * Break the leases of the pins over [@first, @last] and return how long to
  * wait for the pins.  As __break_lease() keeps fl_break_time, a lease keeps
- * the end of its break until a record of it goes or the time runs out:
- * only a lease not already being broken gets a signal and a new end, so a
- * call that a signal interrupted and restarted waits only for the rest.
- * Never longer than lease-break-time from now, nor at all for zero or less.
+ * the end of its break until a record the break wants goes or the time
+ * runs out: only a lease not already being broken gets a signal and a new
+ * end, so a call that a signal interrupted and restarted waits only for
+ * the rest.  Never longer than lease-break-time from now, nor at all for
+ * zero or less.
  */
 static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 			    pgoff_t last)
@@ -509,7 +512,8 @@ static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 
 		if (!file_pin_overlaps(p, first, last))
 			continue;
-		/* (A lease without a break time is signalled once a call.) */
+		p->broken = true;
+		/* (Without a break time, once per run of a lease's records.) */
 		if (fl != done && (!fl->fl_pin_break ||
 				   !time_before(now, fl->fl_pin_break))) {
 			fl->fl_lmops->lm_break(fl);
@@ -767,7 +771,7 @@ static unsigned int file_pin_owner(struct seq_file *m, const void *key,
 		} else {
 			seq_puts(m, "owner_fd=- owner=mm");
 		}
-		/* Device names may hold anything but '%': escaped as paths. */
+		/* Device names may hold spaces and '=': escaped as paths. */
 		seq_puts(m, " device=");
 		seq_escape(m, s->device, FILE_PIN_ESCAPE);
 		seq_printf(m, " fsdev=%u:%u ino=%lu range=%lu-%lu pages=%lu lease=%s held=%s file=",
@@ -784,8 +788,17 @@ static unsigned int file_pin_owner(struct seq_file *m, const void *key,
 	return n;
 }
 
-/* Owners found through mappings: more are not shown. */
-#define FILE_PIN_MAPPED_MAX 32
+/* Owners found only through mappings: more are not shown. */
+#define FILE_PIN_MAPPED_MAX 16
+
+static bool file_pin_seen(struct file **files, unsigned int nr,
+			  struct file *file)
+{
+	while (nr--)
+		if (files[nr] == file)
+			return true;
+	return false;
+}
 
 /* Is @file one of @task's open files? */
 static bool file_pin_fd_of(struct task_struct *task, struct file *file)
@@ -816,7 +829,8 @@ static unsigned long file_pin_walk_owners(struct task_struct *task,
 					  struct seq_file *m)
 {
 	struct file *file, *last = NULL, *mapped[FILE_PIN_MAPPED_MAX];
-	unsigned int fd, nr_mapped = 0, i;
+	unsigned int fd, nr_mapped = 0, nr_open = 0, i;
+	struct file *open[FILE_PIN_MAPPED_MAX];
 	struct vm_area_struct *vma;
 	unsigned long n = 0;
 	struct mm_struct *mm;
@@ -839,28 +853,33 @@ static unsigned long file_pin_walk_owners(struct task_struct *task,
 	 * Owners the task reaches only through a mapping, e.g. an RDMA
 	 * context whose fd was closed while its queues stay mapped.  An
 	 * owner maps many VMAs (one per queue): each file is looked up once,
-	 * and whether it is an open file too is asked after the walk.
+	 * and owners that are open files too are remembered, not listed.
 	 */
 	if (!mmap_read_lock_killable(mm)) {
 		VMA_ITERATOR(vmi, mm, 0);
 
 		for_each_vma(vmi, vma) {
 			file = vma->vm_file;
+			cond_resched();
 			if (!file || file == last)
 				continue;
 			last = file;
-			for (i = 0; i < nr_mapped && mapped[i] != file; i++)
-				;
-			if (i == nr_mapped && nr_mapped < FILE_PIN_MAPPED_MAX &&
-			    file_pin_snapshot(file, NULL, 0))
+			/* The VMAs keep their files: pointers compare safely. */
+			if (file_pin_seen(mapped, nr_mapped, file) ||
+			    file_pin_seen(open, nr_open, file) ||
+			    !file_pin_snapshot(file, NULL, 0))
+				continue;
+			if (file_pin_fd_of(task, file)) {
+				if (nr_open < FILE_PIN_MAPPED_MAX)
+					open[nr_open++] = file;
+			} else if (nr_mapped < FILE_PIN_MAPPED_MAX) {
 				mapped[nr_mapped++] = get_file(file);
-			cond_resched();
+			}
 		}
 		mmap_read_unlock(mm);
 	}
 	for (i = 0; i < nr_mapped; i++) {
-		if (!file_pin_fd_of(task, mapped[i]))
-			n += file_pin_owner(m, mapped[i], "map", mapped[i]);
+		n += file_pin_owner(m, mapped[i], "map", mapped[i]);
 		fput(mapped[i]);
 	}
 	n += file_pin_owner(m, mm, "-", NULL);

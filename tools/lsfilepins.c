@@ -565,12 +565,6 @@ int main(int argc, char **argv)
 	}
 	if (outlist && !parse_columns(outlist))
 		return 1;
-	/* Without it every process would look gone, and nothing pinned. */
-	if (access("/proc/self/file_pins", R_OK)) {
-		fprintf(stderr, "lsfilepins: /proc/self/file_pins: %s (kernel without file pins?)\n",
-			strerror(errno));
-		return 2;
-	}
 	if (argc - optind > 1) {
 		usage(stderr);
 		return 1;
@@ -587,6 +581,12 @@ int main(int argc, char **argv)
 		file_ino = st.st_ino;
 	}
 
+	/* Without it every process would look gone, and nothing pinned. */
+	if (access("/proc/self/file_pins", R_OK)) {
+		fprintf(stderr, "lsfilepins: /proc/self/file_pins: %s (kernel without file pins?)\n",
+			strerror(errno));
+		return 2;
+	}
 	if (pid) {
 		char path[64];
 
