@@ -32,6 +32,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
 
+/* Layout breaks waiting in file_pin_break_range(). */
 static DECLARE_WAIT_QUEUE_HEAD(file_pin_wait);
 /* Layout breaks asleep in file_pin_wait_dax_page(). */
 atomic_t file_pin_dax_waiters = ATOMIC_INIT(0);
@@ -68,6 +69,18 @@ void file_pin_check_owner(const void *owner)
 			pages += p->nr_pages;
 	spin_unlock(&file_pin_owners_lock);
 	WARN(pages, "file_pin: %lu pinned pages outlive their owner\n", pages);
+}
+
+/*
+ * Tell the layout breaks waiting for pins that the pins changed: a record
+ * went (they may be done), or a record or an exclusive lease appeared
+ * (they may have to refuse at once).  Orders the change, made under
+ * flc_lock, before the look, as the waiters need.
+ */
+static void file_pin_wake_breaks(void)
+{
+	if (wq_has_sleeper(&file_pin_wait))
+		wake_up_all(&file_pin_wait);
 }
 
 static bool layout_lease_owns_break(struct file_lease *fl)
@@ -208,6 +221,8 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 			break;
 		}
 		spin_unlock(&ctx->flc_lock);
+		if (!error && excl)
+			file_pin_wake_breaks();
 		if (error <= 0)
 			return error;
 	}
@@ -357,6 +372,7 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 		fl = layout_lease_of_current(ctx);
 		if (fl && file_pin_extend(p, pin, fl, first, last)) {
 			spin_unlock(&ctx->flc_lock);
+			file_pin_wake_breaks();
 			return p;
 		}
 		spin_unlock(&ctx->flc_lock);
@@ -394,6 +410,7 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 	pin->records = p;
 	spin_unlock(&ctx->flc_lock);
 	mod_node_page_state(NODE_DATA(first_online_node), NR_FILE_PIN_ACQUIRED, 1);
+	file_pin_wake_breaks();
 	return p;
 }
 ALLOW_ERROR_INJECTION(file_pin_reserve, ERRNO);
@@ -438,9 +455,7 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 	fput(p->file);
 	kmem_cache_free(file_pin_cache, p);
 	mod_node_page_state(NODE_DATA(first_online_node), NR_FILE_PIN_RELEASED, 1);
-	/* Orders the removal above before the look, as the waiters need. */
-	if (wq_has_sleeper(&file_pin_wait))
-		wake_up_all(&file_pin_wait);
+	file_pin_wake_breaks();
 }
 
 /**
@@ -542,7 +557,9 @@ static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
  * the call waits up to /proc/sys/fs/lease-break-time seconds for the pins
  * of the range to go, counted from the start of the break of their leases:
  * calls that meet a break in progress, a restart after a signal among
- * them, wait only for what is left of it.
+ * them, wait only for what is left of it.  A pin that would be refused at
+ * once appearing meanwhile (a holder made its lease exclusive, say) ends
+ * the wait with a refusal.
  *
  * Return: 0, -ETXTBSY while pins remain, or -ERESTARTSYS on a signal.
  */
@@ -566,11 +583,11 @@ int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
 	/* As __break_lease(): a break time of zero or less does not wait. */
 	timeout = file_pin_notify(ctx, first, last);
 	ret = wait_event_interruptible_timeout(file_pin_wait,
-					       !file_pin_busy(ctx, first, last, &now),
-					       timeout);
+					       !file_pin_busy(ctx, first, last, &now) ||
+					       now, timeout);
 	if (ret < 0)
 		return ret;	/* the break goes on: a restart waits the rest */
-	return ret ? 0 : -ETXTBSY;
+	return ret && !now ? 0 : -ETXTBSY;
 }
 EXPORT_SYMBOL_GPL(file_pin_break_range);
 

@@ -4,10 +4,11 @@
  * through vaddr_pin_pages() (gup_test), run a shell command while the pin
  * is held, then unpin.  For the fstests-style scripts and the demo.
  *
- *   pinhold [-l none|layout|exclusive] [-u] [-r] [-t] FILE OFFSET LEN CMD
+ *   pinhold [-l none|layout|exclusive] [-u|-x] [-r] [-t] FILE OFFSET LEN CMD
  *
  * -u: on a lease break (SIGIO) unpin at once, as a cooperating holder
- * would; without it the break is ignored.  -r: pin for reading only
+ * would; -x: on a lease break make the lease exclusive, as a holder that
+ * refuses to let go would; without either the break is ignored.  -r: pin for reading only
  * (no FOLL_WRITE): the pages are faulted in for reading.  -t: read every
  * page of the range before pinning, so that GUP-fast finds it mapped, and
  * print how many page faults that took (one per PMD when DAX maps PMDs).
@@ -20,6 +21,14 @@
 #include "pin_util.h"
 
 static volatile int pinfd = -1;
+static int leasefd = -1;
+static volatile sig_atomic_t refused;
+
+static void on_break_refuse(int sig)
+{
+	if (!fcntl(leasefd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE))
+		refused = 1;
+}
 
 static void on_break(int sig)
 {
@@ -37,15 +46,18 @@ int main(int argc, char **argv)
 {
 	unsigned int pin_flags = PIN_LONGTERM_TEST_FLAG_USE_VADDR_PIN |
 				 PIN_LONGTERM_TEST_FLAG_USE_WRITE;
-	int lease = F_LAYOUT | F_EXCLUSIVE, unpin_on_break = 0, touch = 0;
+	int lease = F_LAYOUT | F_EXCLUSIVE, unpin_on_break = 0, refuse = 0;
+	int touch = 0;
 	int fd, ret, opt;
 	const char *kind = "exclusive";
 	size_t off, len;
 	struct stat st;
 	char *map;
 
-	while ((opt = getopt(argc, argv, "l:urt")) != -1) {
-		if (opt == 't') {
+	while ((opt = getopt(argc, argv, "l:urxt")) != -1) {
+		if (opt == 'x') {
+			refuse = 1;
+		} else if (opt == 't') {
 			touch = 1;
 		} else if (opt == 'u') {
 			unpin_on_break = 1;
@@ -61,7 +73,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 4) {
-		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u] [-r] [-t] FILE OFFSET LEN CMD\n");
+		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u|-x] [-r] [-t] FILE OFFSET LEN CMD\n");
 		return 2;
 	}
 	off = strtoul(argv[optind + 1], NULL, 0);
@@ -71,7 +83,9 @@ int main(int argc, char **argv)
 		perror("pinhold: open");
 		return 1;
 	}
-	signal(SIGIO, unpin_on_break ? on_break : SIG_IGN);
+	leasefd = fd;
+	signal(SIGIO, unpin_on_break ? on_break :
+		      refuse ? on_break_refuse : SIG_IGN);
 	if (lease) {
 		ret = set_lease(fd, lease);
 		printf("pinhold: %s lease: %s\n", kind, ret ? strerror(-ret) : "taken");
@@ -100,6 +114,8 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		pinfd = ret;
 	ret = system(argv[optind + 3]);
+	if (refused)
+		printf("pinhold: lease break: lease made exclusive\n");
 	fflush(stdout);
 	if (pinfd >= 0) {
 		pin_stop(pinfd);
