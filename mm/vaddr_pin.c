@@ -112,7 +112,8 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
  * (as for pin_user_pages()); -EINVAL without an owner or pages, for other
  * @gup_flags, for a zero, unaligned or overflowing range, or for more than
  * INT_MAX pages; -EPERM for FS-DAX memory without a layout lease;
- * -EOPNOTSUPP for a MAP_PRIVATE FS-DAX mapping, reflinked (shared) FS-DAX
+ * -EOPNOTSUPP for file pages of a MAP_PRIVATE FS-DAX mapping (its private
+ * copies are anonymous memory and pin as such), reflinked (shared) FS-DAX
  * blocks, holes a read-only pin finds mapped with the zero page, and file
  * pages @pin already pins (a file mapped twice in one registration);
  * -EFAULT for an unmapped address; other errors as pin_user_pages().
@@ -125,6 +126,9 @@ long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 	unsigned long start = untagged_addr(addr), len, done = 0;
 	long ret;
 
+	/* A kernel thread has no user memory to pin. */
+	if (WARN_ON_ONCE(!mm))
+		return -EFAULT;
 	/* GUP-fast counts in an int. */
 	if (!pin || (!pin->f_owner && !pin->mm) || !pages || !nr_pages ||
 	    nr_pages > INT_MAX ||
