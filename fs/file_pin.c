@@ -28,6 +28,7 @@
 #include <linux/hashtable.h>
 #include <linux/fdtable.h>
 #include <linux/ptrace.h>
+#include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
@@ -193,6 +194,7 @@ int layout_lease_bits(struct file_lease *fl)
 int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 {
 	struct inode *inode = file_inode(filp);
+	vfsuid_t vfsuid = i_uid_into_vfsuid(file_mnt_idmap(filp), inode);
 	unsigned int excl = arg & F_EXCLUSIVE ? FL_EXCLUSIVE : 0;
 	struct file_lock_context *ctx;
 	struct fasync_struct *new;
@@ -205,6 +207,12 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 		return -EINVAL;
 	if (!IS_DAX(inode) || !(inode->i_sb->s_type->fs_flags & FS_LAYOUT_PINS))
 		return -EOPNOTSUPP;
+	/* vfs_setlease()'s checks, for a new lease and a changed one alike. */
+	if (!vfsuid_eq_kuid(vfsuid, current_fsuid()) && !capable(CAP_LEASE))
+		return -EACCES;
+	error = security_file_lock(filp, F_RDLCK);
+	if (error)
+		return error;
 
 	ctx = locks_inode_context(inode);
 	if (ctx && !list_empty_careful(&ctx->flc_lease)) {
@@ -244,7 +252,7 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 	}
 	new->fa_fd = fd;
 
-	error = vfs_setlease(filp, F_RDLCK, &fl, (void **)&new);
+	error = kernel_setlease(filp, F_RDLCK, &fl, (void **)&new);
 	if (fl)
 		locks_free_lease(fl);
 	if (new)
@@ -253,15 +261,24 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 }
 ALLOW_ERROR_INJECTION(layout_lease_set, ERRNO);
 
-/* The layout lease of the calling process on @inode, under flc_lock. */
+/*
+ * The layout lease of the calling process on @inode, under flc_lock.  One
+ * whose file is open besides its pins comes first: a lease that only the
+ * pins of a closed file keep can no longer be changed or given up.
+ */
 static struct file_lease *layout_lease_of_current(struct file_lock_context *ctx)
 {
-	struct file_lease *fl;
+	struct file_lease *fl, *kept = NULL;
 
-	list_for_each_entry(fl, &ctx->flc_lease, c.flc_list)
-		if (is_layout_lease(fl) && fl->c.flc_pid == current->tgid)
+	list_for_each_entry(fl, &ctx->flc_lease, c.flc_list) {
+		if (!is_layout_lease(fl) || fl->c.flc_pid != current->tgid)
+			continue;
+		/* One file reference per record, as for /proc's held=. */
+		if (file_count(fl->c.flc_file) > fl->fl_pins)
 			return fl;
-	return NULL;
+		kept = kept ?: fl;
+	}
+	return kept;
 }
 
 static bool file_pin_overlaps(const struct file_pin *p, pgoff_t first,
@@ -400,7 +417,7 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 	p->first = first;
 	p->last = last;
 	p->nr_pages = last - first + 1;
-	p->broken = false;
+	p->break_end = 0;
 	list_add(&p->inode_node, &ctx->flc_pins);
 	fl->fl_pins++;
 	spin_lock(&file_pin_owners_lock);
@@ -437,12 +454,15 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 		p->last -= nr;
 	if (p->nr_pages) {
 		spin_unlock(&ctx->flc_lock);
+		/* A break may wait for the pages that were never pinned. */
+		if (shrink)
+			file_pin_wake_breaks();
 		return;
 	}
 	list_del(&p->inode_node);
 	p->lease->fl_pins--;
-	/* Pins a break wanted went: the next signals and waits anew. */
-	if (p->broken)
+	/* Pins the lease's break wanted went: the next signals and waits anew. */
+	if (p->break_end && p->break_end == p->lease->fl_pin_break)
 		p->lease->fl_pin_break = 0;
 	spin_lock(&file_pin_owners_lock);
 	hash_del(&p->owner_node);
@@ -510,15 +530,17 @@ static struct file_pin *file_pin_busy(struct file_lock_context *ctx,
  * the end of its break until a record the break wants goes or the time
  * runs out: only a lease not already being broken gets a signal and a new
  * end, so a call that a signal interrupted and restarted waits only for
- * the rest.  Never longer than lease-break-time from now, nor at all for
- * zero or less.
+ * the rest.  The records a break wants are those of the range when it
+ * starts, stamped with its end: records pinned later, or wanted by an
+ * earlier break, do not end it when they go.  Never longer than
+ * lease-break-time from now, nor at all for zero or less.
  */
 static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 			    pgoff_t last)
 {
 	long full = max(lease_break_time, 0) * (long)HZ, timeout = 0;
+	unsigned long now = jiffies, end = full ? (now + full) ?: 1 : 0;
 	struct file_lease *done = NULL;
-	unsigned long now = jiffies;
 	struct file_pin *p;
 
 	spin_lock(&ctx->flc_lock);
@@ -527,14 +549,15 @@ static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 
 		if (!file_pin_overlaps(p, first, last))
 			continue;
-		p->broken = true;
 		/* (Without a break time, once per run of a lease's records.) */
 		if (fl != done && (!fl->fl_pin_break ||
 				   !time_before(now, fl->fl_pin_break))) {
 			fl->fl_lmops->lm_break(fl);
-			fl->fl_pin_break = full ? (now + full) ?: 1 : 0;
+			fl->fl_pin_break = end;
 			done = fl;
 		}
+		if (fl->fl_pin_break == end)
+			p->break_end = end;
 		if (fl->fl_pin_break)
 			timeout = max_t(long, timeout, fl->fl_pin_break - now);
 	}

@@ -66,8 +66,8 @@ struct vaddr_pin {
  * @last: last pinned page offset in the file (inclusive)
  * @nr_pages: pages of [@first, @last] still pinned; the record is freed
  *	when this drops to zero
- * @broken: a layout break wants the range: its going ends the lease's
- *	break, under flc_lock
+ * @break_end: the end (jiffies) of the lease's layout break that wants the
+ *	range, or 0: the record's going ends that break, under flc_lock
  */
 struct file_pin {
 	struct list_head inode_node;
@@ -80,7 +80,7 @@ struct file_pin {
 	pgoff_t first;
 	pgoff_t last;
 	unsigned long nr_pages;
-	bool broken;
+	unsigned long break_end;
 };
 
 long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,

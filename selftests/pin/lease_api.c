@@ -149,6 +149,63 @@ TEST_F(lease, not_owner_refused)
 	EXPECT_EQ(EACCES, WEXITSTATUS(status));
 }
 
+/* Switching the kind of a lease in place takes the same right. */
+TEST_F(lease, not_owner_cannot_switch)
+{
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, set_lease(self->fd, F_LAYOUT | F_EXCLUSIVE));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* The inherited open file, as nobody without CAP_LEASE */
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		_exit(-set_lease(self->fd, F_LAYOUT));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EACCES, WEXITSTATUS(status));
+	EXPECT_EQ(F_LAYOUT | F_EXCLUSIVE, fcntl(self->fd, F_GETLEASE));
+	EXPECT_EQ(0, set_lease(self->fd, F_UNLCK));
+}
+
+/*
+ * A lease kept only by the pins of a closed file is not the one new pins
+ * take when the process holds another: they go under the lease it can
+ * still change and give up.
+ */
+TEST_F(lease, new_pins_take_the_open_lease)
+{
+	size_t len = 1 << 20, half = len / 2;
+	char *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->fd, 0);
+	int fd2, pin1, pin2;
+
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, set_lease(self->fd, F_LAYOUT | F_EXCLUSIVE));
+	pin1 = pin_start(map, half);
+	ASSERT_LE(0, pin1);
+	/* The mapping keeps its own reference: only the pins hold the lease. */
+	munmap(map, len);
+	close(self->fd);
+	self->fd = open(self->path, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	fd2 = self->fd;
+	ASSERT_EQ(0, set_lease(fd2, F_LAYOUT));
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	pin2 = pin_start(map + half, half);
+	ASSERT_LE(0, pin2);
+	/* Pinned under fd2's lease, which therefore cannot go. */
+	EXPECT_EQ(-EBUSY, set_lease(fd2, F_UNLCK));
+	EXPECT_EQ(0, pin_stop(pin2));
+	EXPECT_EQ(0, set_lease(fd2, F_UNLCK));
+	EXPECT_EQ(0, pin_stop(pin1));
+	munmap(map, len);
+}
+
 TEST_F(lease, pin_needs_own_lease)
 {
 	size_t len = 1 << 20;
