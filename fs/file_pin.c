@@ -20,6 +20,7 @@
 #include <linux/filelock.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/oom.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/sched/signal.h>
@@ -32,6 +33,7 @@
 #include <linux/seq_file.h>
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
+#include <linux/xarray.h>
 
 /* Layout breaks waiting in file_pin_break_range(). */
 static DECLARE_WAIT_QUEUE_HEAD(file_pin_wait);
@@ -828,72 +830,90 @@ static unsigned int file_pin_owner(struct seq_file *m, const void *key,
 	return n;
 }
 
-/* Owners found only through mappings: more are not shown. */
-#define FILE_PIN_MAPPED_MAX 16
-
-static bool file_pin_seen(struct file **files, unsigned int nr,
-			  struct file *file)
+/*
+ * Remember an owner as listed (under an fd), or as one found only through
+ * a mapping (@mapped, XA_MARK_0), to be listed after the walk.  @owners
+ * is indexed by file address and holds a reference on each.
+ */
+static void file_pin_note(struct xarray *owners, struct file *file,
+			  bool mapped)
 {
-	while (nr--)
-		if (files[nr] == file)
-			return true;
-	return false;
+	unsigned long key = (unsigned long)file;
+
+	if (xa_insert(owners, key, file, GFP_KERNEL))
+		return;	/* no memory: the owner may be listed twice */
+	get_file(file);
+	if (mapped)
+		xa_set_mark(owners, key, XA_MARK_0);
 }
 
-/* Is @file one of @task's open files? */
-static bool file_pin_fd_of(struct task_struct *task, struct file *file)
+/*
+ * The thread whose files and mm to walk, referenced: @task, or once it has
+ * exited (a main thread that called pthread_exit()) a live thread of its
+ * group, whose pins are the process's.  NULL when none is left.
+ */
+static struct task_struct *file_pin_live_thread(struct task_struct *task)
 {
-	struct files_struct *files;
-	bool found = false;
-	unsigned int fd;
+	struct task_struct *t = task;
 
-	task_lock(task);
-	files = task->files;
-	if (files) {
-		rcu_read_lock();
-		for (fd = 0; fd < files_fdtable(files)->max_fds && !found; fd++)
-			found = rcu_dereference(files_fdtable(files)->fd[fd]) == file;
-		rcu_read_unlock();
+	if (!READ_ONCE(task->mm)) {
+		t = find_lock_task_mm(task);
+		if (!t)
+			return NULL;
+		task_unlock(t);
 	}
-	task_unlock(task);
-	return found;
+	return get_task_struct(t);
 }
 
 /*
  * Print the records of each owner of pins @task can reach to @m, or with
- * @m NULL only count them: its open files (by fd number), then files it
- * only maps (owner_fd=map), then its mm (owner_fd=-).  Returns the number
- * of records.
+ * @m NULL only count them: its open files (each under its first fd), then
+ * files it only maps (owner_fd=map), then its mm (owner_fd=-).  Each owner
+ * is listed once, however many fds and mappings refer to it: the output is
+ * linear in the records.  Returns the number of records.
  */
 static unsigned long file_pin_walk_owners(struct task_struct *task,
 					  struct seq_file *m)
 {
-	struct file *file, *last = NULL, *mapped[FILE_PIN_MAPPED_MAX];
-	unsigned int fd, nr_mapped = 0, nr_open = 0, i;
-	struct file *open[FILE_PIN_MAPPED_MAX];
+	struct file *file, *last = NULL;
 	struct vm_area_struct *vma;
-	unsigned long n = 0;
+	unsigned long n = 0, key;
+	struct task_struct *t;
+	struct xarray owners;
 	struct mm_struct *mm;
+	unsigned int fd, k;
 	char buf[16];
 
+	t = file_pin_live_thread(task);
+	if (!t)
+		return 0;
+	xa_init(&owners);
 	for (fd = 0;; fd++) {
+		/* show() runs again with a bigger buffer: stop here. */
+		if (fatal_signal_pending(current) || (m && seq_has_overflowed(m)))
+			goto out;
+		cond_resched();
 		rcu_read_lock();
-		file = task_lookup_next_fdget_rcu(task, &fd);
+		file = task_lookup_next_fdget_rcu(t, &fd);
 		rcu_read_unlock();
 		if (!file)
 			break;
-		snprintf(buf, sizeof(buf), "%u", fd);
-		n += file_pin_owner(m, file, buf, file);
+		if (!xa_load(&owners, (unsigned long)file)) {
+			snprintf(buf, sizeof(buf), "%u", fd);
+			k = file_pin_owner(m, file, buf, file);
+			if (k)
+				file_pin_note(&owners, file, false);
+			n += k;
+		}
 		fput(file);
 	}
-	mm = get_task_mm(task);
+	mm = get_task_mm(t);
 	if (!mm)
-		return n;
+		goto out;
 	/*
 	 * Owners the task reaches only through a mapping, e.g. an RDMA
 	 * context whose fd was closed while its queues stay mapped.  An
-	 * owner maps many VMAs (one per queue): each file is looked up once,
-	 * and owners that are open files too are remembered, not listed.
+	 * owner maps many VMAs (one per queue): each file is looked up once.
 	 */
 	if (!mmap_read_lock_killable(mm)) {
 		VMA_ITERATOR(vmi, mm, 0);
@@ -904,26 +924,21 @@ static unsigned long file_pin_walk_owners(struct task_struct *task,
 			if (!file || file == last)
 				continue;
 			last = file;
-			/* The VMAs keep their files: pointers compare safely. */
-			if (file_pin_seen(mapped, nr_mapped, file) ||
-			    file_pin_seen(open, nr_open, file) ||
-			    !file_pin_snapshot(file, NULL, 0))
-				continue;
-			if (file_pin_fd_of(task, file)) {
-				if (nr_open < FILE_PIN_MAPPED_MAX)
-					open[nr_open++] = file;
-			} else if (nr_mapped < FILE_PIN_MAPPED_MAX) {
-				mapped[nr_mapped++] = get_file(file);
-			}
+			if (!xa_load(&owners, (unsigned long)file) &&
+			    file_pin_snapshot(file, NULL, 0))
+				file_pin_note(&owners, file, true);
 		}
 		mmap_read_unlock(mm);
 	}
-	for (i = 0; i < nr_mapped; i++) {
-		n += file_pin_owner(m, mapped[i], "map", mapped[i]);
-		fput(mapped[i]);
-	}
+	xa_for_each_marked(&owners, key, file, XA_MARK_0)
+		n += file_pin_owner(m, file, "map", file);
 	n += file_pin_owner(m, mm, "-", NULL);
 	mmput(mm);
+out:
+	xa_for_each(&owners, key, file)
+		fput(file);
+	xa_destroy(&owners);
+	put_task_struct(t);
 	return n;
 }
 

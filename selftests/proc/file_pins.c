@@ -11,8 +11,9 @@
  *   per MR, owned by the context's uverbs fd, device rxe0;
  * - close() and munmap() of the data file while pinned: held=pins, and
  *   the line goes with the pin;
- * - task/<tid>/file_pins is the process's; another user gets EACCES at
- *   open, and reading an fd root opened;
+ * - task/<tid>/file_pins is the process's, and so is file_pins once the
+ *   main thread has exited; an owner open under several fds is listed
+ *   once; another user gets EACCES at open, and reading an fd root opened;
  * - no kernel pointers in file_pins, fdinfo or /proc/locks;
  * - fdinfo of the leased fd: layout_lease and layout_pinned_pages;
  * - the ib device renamed under a registered MR: a valid device name;
@@ -539,6 +540,89 @@ TEST_F(fp, task_file_pins)
 	pthread_join(th, NULL);
 	close(pipefd[0]);
 	free(whole);
+}
+
+/* An owner open under several fds is listed once, under the lowest. */
+TEST_F(fp, duplicated_owner_listed_once)
+{
+	struct pin_line l[MAX_LINES];
+	int dups[3], i;
+
+	pin_fixture(_metadata, self);
+	for (i = 0; i < 3; i++) {
+		dups[i] = fcntl(self->pinfd, F_DUPFD, self->pinfd + 10 + i);
+		ASSERT_LE(0, dups[i]);
+	}
+	ASSERT_EQ(1, read_self_pins(l, MAX_LINES));
+	EXPECT_EQ(self->pinfd, l[0].owner_fd);
+	for (i = 0; i < 3; i++)
+		close(dups[i]);
+}
+
+/* Keeps the process alive until its pipe is closed or it is killed. */
+static void *wait_on_pipe(void *arg)
+{
+	char c;
+
+	if (read(*(int *)arg, &c, 1) < 0)
+		return NULL;
+	return NULL;
+}
+
+/*
+ * The main thread has exited (pthread_exit()) while another runs: the
+ * process's pins are still listed, through the live thread.
+ */
+TEST_F(fp, main_thread_exited)
+{
+	struct pin_line l[MAX_LINES];
+	int ready[2], hold[2], i;
+	char stat[64], *buf, c;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(hold));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* A lease of its own: the parent's does not let it pin. */
+		int fd = open(self->path, O_RDWR), pinfd;
+		pthread_t th;
+		char *map;
+
+		if (fd < 0 || set_lease(fd, F_LAYOUT))
+			_exit(1);
+		map = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED)
+			_exit(2);
+		pinfd = pin_start(map, ps);
+		if (pinfd < 0 ||
+		    pthread_create(&th, NULL, wait_on_pipe, &hold[0]) ||
+		    write(ready[1], "r", 1) != 1)
+			_exit(3);
+		pthread_exit(NULL);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	/* Wait for the main thread to be gone: state Z. */
+	snprintf(stat, sizeof(stat), "/proc/%d/stat", pid);
+	for (i = 0; i < 200; i++) {
+		buf = read_file(stat, NULL);
+		if (buf && strstr(buf, ") Z ")) {
+			free(buf);
+			break;
+		}
+		free(buf);
+		usleep(10000);
+	}
+	EXPECT_LT(i, 200);
+	snprintf(stat, sizeof(stat), "/proc/%d/file_pins", pid);
+	EXPECT_EQ(1, read_pins(stat, l, MAX_LINES));
+	close(hold[1]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(ready[0]);
 }
 
 /* ---- permission ---- */
