@@ -246,6 +246,8 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 	fl->c.flc_flags = FL_LEASE | FL_LAYOUT | excl;
 	fl->c.flc_type = F_RDLCK;
 	fl->fl_lmops = &layout_lease_ops;
+	/* The holder, as a process that a later one reusing its id is not. */
+	fl->fl_pin_pid = get_pid(task_tgid(current));
 
 	new = fasync_alloc();
 	if (!new) {
@@ -263,6 +265,12 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 }
 ALLOW_ERROR_INJECTION(layout_lease_set, ERRNO);
 
+/* Was @fl taken by the calling process? */
+static bool layout_lease_is_current(struct file_lease *fl)
+{
+	return fl->fl_pin_pid == task_tgid(current);
+}
+
 /*
  * The layout lease of the calling process on @inode, under flc_lock.  One
  * whose file is open besides its pins comes first: a lease that only the
@@ -273,7 +281,7 @@ static struct file_lease *layout_lease_of_current(struct file_lock_context *ctx)
 	struct file_lease *fl, *kept = NULL;
 
 	list_for_each_entry(fl, &ctx->flc_lease, c.flc_list) {
-		if (!is_layout_lease(fl) || fl->c.flc_pid != current->tgid)
+		if (!is_layout_lease(fl) || !layout_lease_is_current(fl))
 			continue;
 		/* One file reference per record, as for /proc's held=. */
 		if (file_count(fl->c.flc_file) > fl->fl_pins)
@@ -519,7 +527,7 @@ static struct file_pin *file_pin_busy(struct file_lock_context *ctx,
 			continue;
 		found = p;
 		if (p->lease->c.flc_flags & FL_EXCLUSIVE ||
-		    p->lease->c.flc_pid == current->tgid)
+		    layout_lease_is_current(p->lease))
 			*now = true;
 	}
 	spin_unlock(&ctx->flc_lock);

@@ -6,8 +6,10 @@
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <linux/sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include "kselftest_harness.h"
 #include "pin_util.h"
@@ -204,6 +206,60 @@ TEST_F(lease, new_pins_take_the_open_lease)
 	EXPECT_EQ(0, set_lease(fd2, F_UNLCK));
 	EXPECT_EQ(0, pin_stop(pin1));
 	munmap(map, len);
+}
+
+/*
+ * The holder exits while a child keeps the leased file open; a new
+ * process given the holder's pid (clone3() with set_tid) is not the
+ * holder and cannot pin under the lease.
+ */
+TEST_F(lease, reused_pid_cannot_pin)
+{
+	struct clone_args args = { .exit_signal = SIGCHLD };
+	int hold[2], status;
+	pid_t holder, reused;
+	char c;
+
+	ASSERT_EQ(0, pipe(hold));
+	holder = fork();
+	ASSERT_LE(0, holder);
+	if (!holder) {
+		int fd = open(self->path, O_RDWR);
+
+		if (fd < 0 || set_lease(fd, F_LAYOUT | F_EXCLUSIVE))
+			_exit(1);
+		/* A child keeps the leased open file, hence the lease. */
+		if (!fork()) {
+			close(hold[1]);
+			if (read(hold[0], &c, 1) < 0)
+				_exit(0);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	close(hold[0]);
+	ASSERT_EQ(holder, waitpid(holder, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	args.set_tid = (uintptr_t)&holder;
+	args.set_tid_size = 1;
+	reused = syscall(SYS_clone3, &args, sizeof(args));
+	ASSERT_LE(0, reused) TH_LOG("clone3(set_tid): %s", strerror(errno));
+	if (!reused) {
+		int fd = open(self->path, O_RDWR);
+		char *map;
+
+		if (fd < 0)
+			_exit(100);
+		map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED)
+			_exit(101);
+		_exit(-pin_start(map, 4096));
+	}
+	EXPECT_EQ(holder, reused);
+	ASSERT_EQ(reused, waitpid(reused, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EPERM, WEXITSTATUS(status));
+	close(hold[1]);	/* the lease goes with the child's file */
 }
 
 TEST_F(lease, pin_needs_own_lease)
