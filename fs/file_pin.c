@@ -272,23 +272,26 @@ static bool layout_lease_is_current(struct file_lease *fl)
 }
 
 /*
- * The layout lease of the calling process on @inode, under flc_lock.  One
- * whose file is open besides its pins comes first: a lease that only the
- * pins of a closed file keep can no longer be changed or given up.
+ * The layout lease of the calling process on @inode, under flc_lock: the
+ * one it took last, of those whose file is referenced besides by their
+ * pins.  A lease that only the pins of a closed and unmapped file keep,
+ * which nobody can change or give up any more, is used only when there is
+ * no other; an older one whose fd was closed gives way to a newer too.
  */
 static struct file_lease *layout_lease_of_current(struct file_lock_context *ctx)
 {
-	struct file_lease *fl, *kept = NULL;
+	struct file_lease *fl, *open = NULL, *kept = NULL;
 
 	list_for_each_entry(fl, &ctx->flc_lease, c.flc_list) {
 		if (!is_layout_lease(fl) || !layout_lease_is_current(fl))
 			continue;
 		/* One file reference per record, as for /proc's held=. */
 		if (file_count(fl->c.flc_file) > fl->fl_pins)
-			return fl;
-		kept = kept ?: fl;
+			open = fl;	/* leases are added at the tail */
+		else
+			kept = kept ?: fl;
 	}
-	return kept;
+	return open ?: kept;
 }
 
 static bool file_pin_overlaps(const struct file_pin *p, pgoff_t first,
@@ -864,37 +867,35 @@ static struct task_struct *file_pin_live_thread(struct task_struct *task)
 {
 	struct task_struct *t = task;
 
-	if (!READ_ONCE(task->mm)) {
-		t = find_lock_task_mm(task);
-		if (!t)
-			return NULL;
-		task_unlock(t);
-	}
-	return get_task_struct(t);
+	if (READ_ONCE(task->mm))
+		return get_task_struct(task);
+	t = find_lock_task_mm(task);
+	if (!t)
+		return NULL;
+	/* The task lock keeps @t until the reference is taken. */
+	get_task_struct(t);
+	task_unlock(t);
+	return t;
 }
 
 /*
- * Print the records of each owner of pins @task can reach to @m, or with
- * @m NULL only count them: its open files (each under its first fd), then
+ * Print the records of each owner of pins @t can reach to @m, or with @m
+ * NULL only count them: its open files (each under its first fd), then
  * files it only maps (owner_fd=map), then its mm (owner_fd=-).  Each owner
  * is listed once, however many fds and mappings refer to it: the output is
  * linear in the records.  Returns the number of records.
  */
-static unsigned long file_pin_walk_owners(struct task_struct *task,
+static unsigned long file_pin_walk_owners(struct task_struct *t,
 					  struct seq_file *m)
 {
 	struct file *file, *last = NULL;
 	struct vm_area_struct *vma;
 	unsigned long n = 0, key;
-	struct task_struct *t;
 	struct xarray owners;
 	struct mm_struct *mm;
 	unsigned int fd, k;
 	char buf[16];
 
-	t = file_pin_live_thread(task);
-	if (!t)
-		return 0;
 	xa_init(&owners);
 	for (fd = 0;; fd++) {
 		/* show() runs again with a bigger buffer: stop here. */
@@ -946,7 +947,6 @@ out:
 	xa_for_each(&owners, key, file)
 		fput(file);
 	xa_destroy(&owners);
-	put_task_struct(t);
 	return n;
 }
 
@@ -959,23 +959,29 @@ out:
  *
  * One line per pinned file range: owners that are open files of @task (by
  * fd number), then owners it only maps (owner_fd=map), then pins owned by
- * @task's mm (owner_fd=-).  Needs PTRACE_MODE_READ, checked as lock_trace()
- * does: under exec_update_lock, so that an execve() of a setuid program
- * cannot slip in between the check and the walk.
+ * @task's mm (owner_fd=-); once @task has exited, those of a live thread of
+ * its group.  Needs PTRACE_MODE_READ on the thread walked, checked as
+ * lock_trace() does: under exec_update_lock, so that an execve() of a
+ * setuid program cannot slip in between the check and the walk.
  *
  * Return: 0, -EACCES, or -EINTR.
  */
 int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 			struct pid *pid, struct task_struct *task)
 {
+	struct task_struct *t;
 	int ret = down_read_killable(&task->signal->exec_update_lock);
 
 	if (ret)
 		return ret;
-	if (ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS))
-		file_pin_walk_owners(task, m);
-	else
-		ret = -EACCES;
+	t = file_pin_live_thread(task);
+	if (t) {
+		if (ptrace_may_access(t, PTRACE_MODE_READ_FSCREDS))
+			file_pin_walk_owners(t, m);
+		else
+			ret = -EACCES;
+		put_task_struct(t);
+	}
 	up_read(&task->signal->exec_update_lock);
 	return ret;
 }
@@ -1003,7 +1009,13 @@ int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
  */
 size_t proc_file_pins_size(struct task_struct *task)
 {
-	unsigned long n = file_pin_walk_owners(task, NULL);
+	struct task_struct *t = file_pin_live_thread(task);
+	unsigned long n = 0;
+
+	if (t) {
+		n = file_pin_walk_owners(t, NULL);
+		put_task_struct(t);
+	}
 
 	return clamp_t(size_t, size_mul(n, FILE_PIN_LINE_BYTES), PAGE_SIZE,
 		       FILE_PIN_BUF_MAX);

@@ -174,38 +174,52 @@ TEST_F(lease, not_owner_cannot_switch)
 }
 
 /*
- * A lease kept only by the pins of a closed file is not the one new pins
- * take when the process holds another: they go under the lease it can
- * still change and give up.
+ * After close() of a leased fd with pins left, and a new lease on another
+ * open file of the same file, new pins go under the new lease, the one the
+ * process can still switch and give up: F_UNLCK of it is refused while
+ * they last.  With @keep_map the old file stays mapped (usual while an MR
+ * lives); without, only the pins keep the old lease.
  */
-TEST_F(lease, new_pins_take_the_open_lease)
+static void pin_after_reopen(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(lease) *self, bool keep_map)
 {
 	size_t len = 1 << 20, half = len / 2;
 	char *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 self->fd, 0);
+			 self->fd, 0), *map2;
 	int fd2, pin1, pin2;
 
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(0, set_lease(self->fd, F_LAYOUT | F_EXCLUSIVE));
 	pin1 = pin_start(map, half);
 	ASSERT_LE(0, pin1);
-	/* The mapping keeps its own reference: only the pins hold the lease. */
-	munmap(map, len);
+	if (!keep_map)
+		munmap(map, len);
 	close(self->fd);
 	self->fd = open(self->path, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	fd2 = self->fd;
 	ASSERT_EQ(0, set_lease(fd2, F_LAYOUT));
-	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0);
-	ASSERT_NE(MAP_FAILED, map);
-	pin2 = pin_start(map + half, half);
+	map2 = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0);
+	ASSERT_NE(MAP_FAILED, map2);
+	pin2 = pin_start(map2 + half, half);
 	ASSERT_LE(0, pin2);
-	/* Pinned under fd2's lease, which therefore cannot go. */
 	EXPECT_EQ(-EBUSY, set_lease(fd2, F_UNLCK));
 	EXPECT_EQ(0, pin_stop(pin2));
 	EXPECT_EQ(0, set_lease(fd2, F_UNLCK));
 	EXPECT_EQ(0, pin_stop(pin1));
-	munmap(map, len);
+	munmap(map2, len);
+	if (keep_map)
+		munmap(map, len);
+}
+
+TEST_F(lease, new_pins_take_the_new_lease)
+{
+	pin_after_reopen(_metadata, self, true);
+}
+
+TEST_F(lease, new_pins_skip_a_lease_kept_by_pins)
+{
+	pin_after_reopen(_metadata, self, false);
 }
 
 /*
