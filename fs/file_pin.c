@@ -865,7 +865,7 @@ static void file_pin_note(struct xarray *owners, struct file *file,
  */
 static struct task_struct *file_pin_live_thread(struct task_struct *task)
 {
-	struct task_struct *t = task;
+	struct task_struct *t;
 
 	if (READ_ONCE(task->mm))
 		return get_task_struct(task);
