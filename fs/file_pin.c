@@ -475,7 +475,7 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 	list_del(&p->inode_node);
 	p->lease->fl_pins--;
 	/* Pins the lease's break wanted went: the next signals and waits anew. */
-	if (p->break_end && p->break_end == p->lease->fl_pin_break)
+	if (p->break_end == p->lease->fl_pin_break)
 		p->lease->fl_pin_break = 0;
 	spin_lock(&file_pin_owners_lock);
 	hash_del(&p->owner_node);

@@ -8,8 +8,9 @@
  *
  * -u: on a lease break (SIGIO) unpin at once, as a cooperating holder
  * would; -x: on a lease break make the lease exclusive, as a holder that
- * refuses to let go would; without either the break is ignored.  -r: pin for reading only
- * (no FOLL_WRITE): the pages are faulted in for reading.  -t: read every
+ * refuses to let go would; without either the break is ignored.
+ * -r: pin for reading only (no FOLL_WRITE): the pages are faulted in for
+ * reading.  -t: read every
  * page of the range before pinning, so that GUP-fast finds it mapped, and
  * print how many page faults that took (one per PMD when DAX maps PMDs).
  */
