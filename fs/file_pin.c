@@ -578,28 +578,19 @@ static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 	return min(timeout, full);
 }
 
-/**
- * file_pin_break_range - may blocks in a byte range be freed or moved?
- * @inode: the file
- * @start: first byte of the range
- * @end: end of the range (exclusive); LLONG_MAX for "to the end"
- *
- * Called by file systems, with the locks that keep new mappings out of the
- * file held, before they free or move the blocks of [@start, @end).  If no
- * page of the range is pinned under a layout lease, returns 0 at once.  If
- * one is pinned under an exclusive lease, or under a lease of the calling
- * process, fails at once.  Otherwise the
- * holders of the breakable leases get SIGIO (or their F_SETSIG signal) and
- * the call waits up to /proc/sys/fs/lease-break-time seconds for the pins
- * of the range to go, counted from the start of the break of their leases:
- * calls that meet a break in progress, a restart after a signal among
- * them, wait only for what is left of it.  A pin that would be refused at
- * once appearing meanwhile (a holder made its lease exclusive, say) ends
- * the wait with a refusal.
- *
- * Return: 0, -ETXTBSY while pins remain, or -ERESTARTSYS on a signal.
+/* How a layout break sleeps when it cannot drop the caller's locks. */
+static long file_pin_sleep(struct inode *inode, long timeout)
+{
+	return schedule_timeout(timeout);
+}
+
+/*
+ * file_pin_break_range(), sleeping through @wait: 1 when it slept and the
+ * pins went, for @wait may have dropped the caller's locks meanwhile.
  */
-int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
+static int __file_pin_break_range(struct inode *inode, loff_t start,
+				  loff_t end,
+				  long (*wait)(struct inode *inode, long timeout))
 {
 	struct file_lock_context *ctx = locks_inode_context(inode);
 	pgoff_t first, last;
@@ -618,12 +609,43 @@ int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
 
 	/* As __break_lease(): a break time of zero or less does not wait. */
 	timeout = file_pin_notify(ctx, first, last);
-	ret = wait_event_interruptible_timeout(file_pin_wait,
-					       !file_pin_busy(ctx, first, last, &now) ||
-					       now, timeout);
+	ret = ___wait_event(file_pin_wait,
+			    ___wait_cond_timeout(!file_pin_busy(ctx, first, last,
+								&now) || now),
+			    TASK_INTERRUPTIBLE, 0, timeout,
+			    __ret = wait(inode, __ret));
 	if (ret < 0)
 		return ret;	/* the break goes on: a restart waits the rest */
-	return ret && !now ? 0 : -ETXTBSY;
+	return ret && !now ? 1 : -ETXTBSY;
+}
+
+/**
+ * file_pin_break_range - may blocks in a byte range be freed or moved?
+ * @inode: the file
+ * @start: first byte of the range
+ * @end: end of the range (exclusive); LLONG_MAX for "to the end"
+ *
+ * Called by file systems, with the locks that keep new mappings out of the
+ * file held, before they free or move the blocks of [@start, @end).  If no
+ * page of the range is pinned under a layout lease, returns 0 at once.  If
+ * one is pinned under an exclusive lease, or under a lease of the calling
+ * process, fails at once.  Otherwise the
+ * holders of the breakable leases get SIGIO (or their F_SETSIG signal) and
+ * the call waits up to /proc/sys/fs/lease-break-time seconds for the pins
+ * of the range to go, counted from the start of the break of their leases:
+ * calls that meet a break in progress, a restart after a signal among
+ * them, wait only for what is left of it.  A pin that would be refused at
+ * once appearing meanwhile (a holder made its lease exclusive, say) ends
+ * the wait with a refusal.  The locks stay held while it waits: a layout
+ * break should rather call file_pin_dax_busy_page(), which can drop them.
+ *
+ * Return: 0, -ETXTBSY while pins remain, or -ERESTARTSYS on a signal.
+ */
+int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
+{
+	int ret = __file_pin_break_range(inode, start, end, file_pin_sleep);
+
+	return min(ret, 0);
 }
 EXPORT_SYMBOL_GPL(file_pin_break_range);
 
@@ -668,35 +690,50 @@ static void file_pin_dax_range(struct inode *inode, loff_t *start,
  * @inode: the file whose layout is being broken
  * @start: first byte of the range to be freed or moved; widened
  * @end: end of the range (exclusive), LLONG_MAX for "to the end"; widened
+ * @wait: drops the caller's layout locks, sleeps up to the timeout it is
+ *	given, retakes them and returns the time left; NULL if the locks
+ *	cannot be dropped
  *
  * One step of ext4_break_layouts() and xfs_break_dax_layouts(), under the
  * lock that keeps page faults, hence new DAX entries, out.  The range is
  * widened to the DAX entries it cuts into, which go whole, so that every
  * check and the unmap cover all of their pages and none stays mapped for
- * GUP to pin unseen.  A pin of the range is refused (or waited for) before
- * the unmap and scan of dax_layout_busy_page_range(), and again after it:
- * GUP pins a page that is still mapped without a fault, hence without the
- * caller's lock, but vaddr_pin_pages() records a range before it pins it,
- * so a pin taken before the unmap is caught even if its mapping is gone by
- * the time of the scan.
+ * GUP to pin unseen.  A pin of the range is refused (or waited for, as
+ * file_pin_break_range() says) before the unmap and scan of
+ * dax_layout_busy_page_range(), and again after it: GUP pins a page that
+ * is still mapped without a fault, hence without the caller's lock, but
+ * vaddr_pin_pages() records a range before it pins it, so a pin taken
+ * before the unmap is caught even if its mapping is gone by the time of
+ * the scan.  Waiting for pins through @wait lets page faults in, so that a
+ * holder that is faulting pages of the file in (inside ibv_reg_mr(), say)
+ * is not stuck behind the break and can unpin; the steps then start over.
  *
  * Return: NULL when the blocks may go; a busy page, not pinned under a
  * lease, to wait for with file_pin_wait_dax_page() over the widened range;
  * or an ERR_PTR() of file_pin_break_range()'s error.
  */
 struct page *file_pin_dax_busy_page(struct inode *inode, loff_t *start,
-				    loff_t *end)
+				    loff_t *end,
+				    long (*wait)(struct inode *inode, long timeout))
 {
+	loff_t from = *start, to = *end;
 	struct page *page;
 	int error;
 
-	file_pin_dax_range(inode, start, end);
-	error = file_pin_break_range(inode, *start, *end);
-	if (error || *start >= *end)
-		return ERR_PTR(error);
-	page = dax_layout_busy_page_range(inode->i_mapping, *start,
-					  *end == LLONG_MAX ? *end : *end - 1);
-	error = file_pin_break_range(inode, *start, *end);
+	wait = wait ?: file_pin_sleep;
+	do {
+		page = NULL;
+		*start = from;
+		*end = to;
+		file_pin_dax_range(inode, start, end);
+		error = __file_pin_break_range(inode, *start, *end, wait);
+		if (error || *start >= *end)
+			continue;
+		page = dax_layout_busy_page_range(inode->i_mapping, *start,
+						  *end == LLONG_MAX ? *end :
+						  *end - 1);
+		error = __file_pin_break_range(inode, *start, *end, wait);
+	} while (error > 0);
 	return error ? ERR_PTR(error) : page;
 }
 EXPORT_SYMBOL_GPL(file_pin_dax_busy_page);
@@ -708,7 +745,7 @@ EXPORT_SYMBOL_GPL(file_pin_dax_busy_page);
  * @end: end of the range (exclusive); LLONG_MAX for "to the end"
  * @page: a page of the range that dax_layout_busy_page_range() found busy
  *	although no pin record covers the range
- * @wait: drops the caller's layout locks, schedule()s and retakes them
+ * @wait: drops the caller's layout locks, sleeps and retakes them
  *
  * The wait of ext4_break_layouts() and xfs_break_dax_layouts(), the file
  * systems that grant layout leases (FS_LAYOUT_PINS).  @page is busy for a
@@ -723,7 +760,8 @@ EXPORT_SYMBOL_GPL(file_pin_dax_busy_page);
  * signal.
  */
 int file_pin_wait_dax_page(struct inode *inode, loff_t start, loff_t end,
-			   struct page *page, void (*wait)(struct inode *inode))
+			   struct page *page,
+			   long (*wait)(struct inode *inode, long timeout))
 {
 	int error;
 
@@ -731,7 +769,8 @@ int file_pin_wait_dax_page(struct inode *inode, loff_t start, loff_t end,
 	smp_mb__after_atomic();	/* pairs with vaddr_wake_dax() */
 	error = ___wait_var_event(&page->_refcount, page_ref_count(page) == 1 ||
 				  file_pin_range_busy(inode, start, end),
-				  TASK_INTERRUPTIBLE, 0, 0, wait(inode));
+				  TASK_INTERRUPTIBLE, 0, 0,
+				  wait(inode, MAX_SCHEDULE_TIMEOUT));
 	atomic_dec(&file_pin_dax_waiters);
 	return error;
 }

@@ -99,7 +99,8 @@ int layout_lease_bits(struct file_lease *fl);
 bool layout_leases_only(struct file_lock_context *ctx);
 int file_pin_break_range(struct inode *inode, loff_t start, loff_t end);
 struct page *file_pin_dax_busy_page(struct inode *inode, loff_t *start,
-				    loff_t *end);
+				    loff_t *end,
+				    long (*wait)(struct inode *inode, long timeout));
 int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 			struct pid *pid, struct task_struct *task);
 size_t proc_file_pins_size(struct task_struct *task);
@@ -108,7 +109,8 @@ void file_pin_check_owner(const void *owner);
 
 extern atomic_t file_pin_dax_waiters;
 int file_pin_wait_dax_page(struct inode *inode, loff_t start, loff_t end,
-			   struct page *page, void (*wait)(struct inode *inode));
+			   struct page *page,
+			   long (*wait)(struct inode *inode, long timeout));
 
 /* Internal to fs/file_pin.c and mm/vaddr_pin.c. */
 static inline bool file_pin_dax_waiting(void)
@@ -130,8 +132,9 @@ static inline int file_pin_break_range(struct inode *inode, loff_t start,
 	return 0;
 }
 
-static inline struct page *file_pin_dax_busy_page(struct inode *inode,
-						  loff_t *start, loff_t *end)
+static inline struct page *
+file_pin_dax_busy_page(struct inode *inode, loff_t *start, loff_t *end,
+		       long (*wait)(struct inode *inode, long timeout))
 {
 	if (*start >= *end)
 		return NULL;
@@ -141,11 +144,12 @@ static inline struct page *file_pin_dax_busy_page(struct inode *inode,
 
 static inline int file_pin_wait_dax_page(struct inode *inode, loff_t start,
 					 loff_t end, struct page *page,
-					 void (*wait)(struct inode *inode))
+					 long (*wait)(struct inode *inode,
+						      long timeout))
 {
 	return ___wait_var_event(&page->_refcount,
 				 page_ref_count(page) == 1, TASK_INTERRUPTIBLE,
-				 0, 0, wait(inode));
+				 0, 0, wait(inode, MAX_SCHEDULE_TIMEOUT));
 }
 
 static inline bool file_pin_dax_waiting(void)

@@ -4,11 +4,14 @@
  * through vaddr_pin_pages() (gup_test), run a shell command while the pin
  * is held, then unpin.  For the fstests-style scripts and the demo.
  *
- *   pinhold [-l none|layout|exclusive] [-u|-x] [-r] [-t] FILE OFFSET LEN CMD
+ *   pinhold [-l none|layout|exclusive] [-u|-f|-x] [-r] [-t] FILE OFFSET LEN CMD
  *
  * -u: on a lease break (SIGIO) unpin at once, as a cooperating holder
- * would; -x: on a lease break make the lease exclusive, as a holder that
- * refuses to let go would; without either the break is ignored.
+ * would; -f: on a lease break first read the file's first page, which
+ * the pin does not cover (OFFSET > 0) and which is not mapped yet, then
+ * unpin, as a holder caught faulting pages in would; -x: on a lease break
+ * make the lease exclusive, as a holder that refuses to let go would;
+ * without any of them the break is ignored.
  * -r: pin for reading only (no FOLL_WRITE): the pages are faulted in for
  * reading.  -t: read every
  * page of the range before pinning, so that GUP-fast finds it mapped, and
@@ -22,6 +25,7 @@
 #include "pin_util.h"
 
 static volatile int pinfd = -1;
+static volatile char *fault_first;
 static int leasefd = -1;
 static volatile sig_atomic_t refused;
 
@@ -36,10 +40,13 @@ static void on_break(int sig)
 	static const char msg[] = "pinhold: lease break: unpinning\n";
 
 	if (pinfd >= 0) {
-		ioctl(pinfd, PIN_LONGTERM_TEST_STOP);
-		pinfd = -1;
+		if (fault_first)
+			(void)*fault_first;
+		/* Before the unpin lets the breaker go on and print. */
 		if (write(1, msg, sizeof(msg) - 1) < 0)
 			_exit(1);
+		ioctl(pinfd, PIN_LONGTERM_TEST_STOP);
+		pinfd = -1;
 	}
 }
 
@@ -48,20 +55,21 @@ int main(int argc, char **argv)
 	unsigned int pin_flags = PIN_LONGTERM_TEST_FLAG_USE_VADDR_PIN |
 				 PIN_LONGTERM_TEST_FLAG_USE_WRITE;
 	int lease = F_LAYOUT | F_EXCLUSIVE, unpin_on_break = 0, refuse = 0;
-	int touch = 0;
+	int touch = 0, fault = 0;
 	int fd, ret, opt;
 	const char *kind = "exclusive";
 	size_t off, len;
 	struct stat st;
 	char *map;
 
-	while ((opt = getopt(argc, argv, "l:urxt")) != -1) {
+	while ((opt = getopt(argc, argv, "l:ufrxt")) != -1) {
 		if (opt == 'x') {
 			refuse = 1;
 		} else if (opt == 't') {
 			touch = 1;
-		} else if (opt == 'u') {
+		} else if (opt == 'u' || opt == 'f') {
 			unpin_on_break = 1;
+			fault = opt == 'f';
 		} else if (opt == 'r') {
 			pin_flags &= ~PIN_LONGTERM_TEST_FLAG_USE_WRITE;
 		} else if (opt == 'l') {
@@ -74,7 +82,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 4) {
-		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u|-x] [-r] [-t] FILE OFFSET LEN CMD\n");
+		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u|-f|-x] [-r] [-t] FILE OFFSET LEN CMD\n");
 		return 2;
 	}
 	off = strtoul(argv[optind + 1], NULL, 0);
@@ -96,6 +104,8 @@ int main(int argc, char **argv)
 		perror("pinhold: mmap");
 		return 1;
 	}
+	if (fault)
+		fault_first = map;
 	if (touch) {
 		struct rusage ru0, ru1;
 		volatile char *p = map + off;
