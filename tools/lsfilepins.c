@@ -42,7 +42,7 @@ static const struct column {
 } columns[NR_COLS] = {
 	[C_PID]     = { "PID", "process ID", true },
 	[C_COMMAND] = { "COMMAND", "command name of the process" },
-	[C_OWNER]   = { "OWNER", "file owning the pins (\"uverbs0 fd 4\", \"uverbs0 mapped\"), or \"mm\"" },
+	[C_OWNER]   = { "OWNER", "owning file:fd (\"uverbs0:4\", \"uverbs0:map\" if mapped), \"mm\"" },
 	[C_DEVICE]  = { "DEVICE", "device the pins serve (e.g. rxe0), \"-\" if none" },
 	[C_DEVINO]  = { "DEV:INO", "major:minor:inode of the pinned file" },
 	[C_RANGE]   = { "RANGE", "first-last pinned page offset in the file" },
@@ -57,7 +57,7 @@ static const int default_cols[] = {
 	C_LEASE, C_HELD, C_FILE,
 };
 
-static int cols[NR_COLS * 4], nr_cols;
+static int cols[NR_COLS], nr_cols;
 
 struct row {
 	char *val[NR_COLS];
@@ -195,13 +195,10 @@ static void add_line(const char *pid, const char *comm, char *line)
 		size_t len;
 
 		base = base ? base + 1 : path;
-		len = strlen(base) + strlen(v[K_FD]) + 8;
+		/* "uverbs0:3"; owner_fd=map: "uverbs0:map", only mapped */
+		len = strlen(base) + strlen(v[K_FD]) + 2;
 		r->val[C_OWNER] = xmalloc(len);
-		/* owner_fd=map: reached only through a mapping of the file */
-		if (!strcmp(v[K_FD], "map"))
-			snprintf(r->val[C_OWNER], len, "%s mapped", base);
-		else
-			snprintf(r->val[C_OWNER], len, "%s fd %s", base, v[K_FD]);
+		snprintf(r->val[C_OWNER], len, "%s:%s", base, v[K_FD]);
 		free(path);
 	}
 	r->val[C_DEVICE] = unescape(v[K_DEVICE]);
@@ -452,28 +449,28 @@ static void print_json(void)
 	printf("%s]\n}\n", nr_rows ? "\n   " : "");
 }
 
-/* Parse -o LIST; "+LIST" appends to the default columns. */
+/* Parse -o LIST: each column at most once. */
 static bool parse_columns(const char *list)
 {
 	char *copy, *tok, *save;
 	bool ok = true;
-	int i;
+	int i, j;
 
-	if (*list == '+')
-		list++;
-	else
-		nr_cols = 0;
+	nr_cols = 0;
 	copy = xstrdup(list);
 	for (tok = strtok_r(copy, ",", &save); tok && ok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		for (i = 0; i < NR_COLS; i++)
 			if (!strcasecmp(tok, columns[i].name))
 				break;
+		for (j = 0; j < nr_cols && i < NR_COLS; j++)
+			if (cols[j] == i)
+				break;
 		if (i == NR_COLS) {
 			fprintf(stderr, "lsfilepins: unknown column: %s\n", tok);
 			ok = false;
-		} else if (nr_cols == ARRAY_SIZE(cols)) {
-			fprintf(stderr, "lsfilepins: too many columns\n");
+		} else if (j < nr_cols) {
+			fprintf(stderr, "lsfilepins: column twice: %s\n", tok);
 			ok = false;
 		} else {
 			cols[nr_cols++] = i;
@@ -500,8 +497,7 @@ static void usage(FILE *out)
 "\n"
 "Options:\n"
 " -p, --pid PID          only the pins of that process\n"
-" -o, --output LIST      columns to show, comma separated; +LIST adds to\n"
-"                        the default columns\n"
+" -o, --output LIST      columns to show, comma separated, each once\n"
 " -J, --json             JSON output: {\"filepins\": [{...}, ...]}\n"
 " -n, --noheadings       no header line\n"
 " -h, --help             this help\n"
@@ -515,8 +511,9 @@ static void usage(FILE *out)
 "the pins keep it (and the lease) alive until they go.\n"
 "\n"
 "Exit status: 0 all processes read (pins found or none), 1 usage error\n"
-"(option, column, PID or FILE), 2 some processes could not be read (each\n"
-"is named on stderr; run as root to see every pin).\n");
+"(option, column, PID or FILE) or failed output, 2 some processes could\n"
+"not be read (each is named on stderr; run as root to see every pin) or\n"
+"a kernel without /proc/PID/file_pins.\n");
 }
 
 int main(int argc, char **argv)

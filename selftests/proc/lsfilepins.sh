@@ -43,7 +43,7 @@ hold() {
 # devino FILE: MAJ:MIN:INO as lsfilepins shows it.
 devino() { stat -c '%Hd:%Ld:%i' "$1"; }
 
-ktap_plan 21
+ktap_plan 22
 
 for f in "$A" "$B" "$C"; do xfs_io -f -c 'falloc 0 1m' "$f" > /dev/null; done
 hold P1 exclusive "$A" 0 65536 && hold P2 layout "$B" 8192 16384
@@ -57,10 +57,10 @@ head -1 "$tmp/table" > "$tmp/header"
 ktap_check table_header grep -Eq \
 	'^ *PID +COMMAND +OWNER +DEVICE +DEV:INO +RANGE +PAGES +LEASE +HELD +FILE$' \
 	"$tmp/header"
-row_a="^ *$P1 +pinhold +gup_test fd [0-9]+ +- +$(devino "$A") +0-15 +16 +exclusive +open +$A\$"
+row_a="^ *$P1 +pinhold +gup_test:[0-9]+ +- +$(devino "$A") +0-15 +16 +exclusive +open +$A\$"
 ktap_check table_row_exclusive grep -Eq "$row_a" "$tmp/table"
 # The path is shown unescaped (a space and a '=').
-row_b="^ *$P2 +pinhold +gup_test fd [0-9]+ +- +$(devino "$B") +2-5 +4 +layout +open +$B\$"
+row_b="^ *$P2 +pinhold +gup_test:[0-9]+ +- +$(devino "$B") +2-5 +4 +layout +open +$B\$"
 ktap_check table_row_layout_unescaped grep -Eq "$row_b" "$tmp/table"
 
 "$LS" -n > "$tmp/noheader"
@@ -105,7 +105,7 @@ ra, rb = one(p1), one(p2)
 for r, f, di, rng, pages, lease in ((ra, a, dia, "0-15", 16, "exclusive"),
                                     (rb, b, dib, "2-5", 4, "layout")):
     assert r["command"] == "pinhold", r
-    assert re.fullmatch(r"gup_test fd \d+", r["owner"]), r
+    assert re.fullmatch(r"gup_test:\d+", r["owner"]), r
     assert r["device"] is None, r
     assert r["dev:ino"] == di and r["range"] == rng, r
     assert type(r["pages"]) is int and r["pages"] == pages, r
@@ -151,6 +151,9 @@ ktap_check unprivileged_reports_skipped bash -c "
 "$LS" -o PID,NOPE > "$tmp/bad" 2>&1
 rc=$?
 ktap_check bad_column_exit_1 bash -c "[ $rc = 1 ] && grep -q NOPE '$tmp/bad'"
+"$LS" -o PID,RANGE,pid > "$tmp/twice" 2>&1
+rc=$?
+ktap_check column_twice_exit_1 bash -c "[ $rc = 1 ] && grep -qx 'lsfilepins: column twice: pid' '$tmp/twice'"
 "$LS" "$XFS/no_such_file.$$" > /dev/null 2>&1
 rc1=$?
 "$LS" -p nopid > /dev/null 2>&1
