@@ -32,9 +32,13 @@ env_setup() {
 	set +e
 }
 
-# dax_on PATH: is DAX really on for this file (statx attribute 0x200000)?
-dax_on() {
+# dax_on PATH / dax_off PATH: is DAX really on (off) for this file (statx
+# attribute 0x200000)?  Both fail (2) when the attributes cannot be read.
+dax_attr() {
 	local a
 	a=$(xfs_io -c 'statx -r' "$1" | sed -n 's/^stat.attributes = //p')
-	[ $(( a & 0x200000 )) -ne 0 ]
+	[ -n "$a" ] || return 2
+	return $(( a & 0x200000 ? 0 : 1 ))
 }
+dax_on() { dax_attr "$1"; }
+dax_off() { dax_attr "$1"; [ $? = 1 ]; }

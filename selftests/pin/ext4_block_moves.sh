@@ -46,7 +46,7 @@ if remount dax=inode; then
 	for x in $orig $donor $plain; do
 		xfs_io -f -c "pwrite -q -S 0x33 0 64k" -c fsync $x
 	done
-	ktap_check "donor_dax_on_orig_dax_off" eval "dax_on $donor && ! dax_on $orig"
+	ktap_check "donor_dax_on_orig_dax_off" eval "dax_on $donor && dax_off $orig"
 	out=$($EXT4_IOC moveext $orig $donor 65536)
 	ktap_check "move_ext_from_dax_donor_refused ($out)" \
 		[ "$out" = "moveext: Operation not supported" ]

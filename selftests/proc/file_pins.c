@@ -128,8 +128,10 @@ static bool parse_line(const char *line, struct pin_line *p)
 		return false;
 	for (tok = strtok_r(buf, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save), i++) {
+		if (i >= 10)
+			return false;
 		v[i] = strchr(tok, '=');
-		if (i >= 10 || !v[i] || v[i] - tok != strlen(keys[i]) ||
+		if (!v[i] || v[i] - tok != strlen(keys[i]) ||
 		    strncmp(tok, keys[i], v[i] - tok) || !*++v[i])
 			return false;
 	}
