@@ -370,21 +370,29 @@ struct file_pin *file_pin_lookup(struct file_pin *records,
  *
  * Return: the record, ERR_PTR(-EPERM) if the calling process holds no
  * layout lease on the VMA's file, ERR_PTR(-EOPNOTSUPP) if the owner already
- * pins a page of the range (the file mapped twice in one registration), or
- * ERR_PTR(-ENOMEM).
+ * pins a page of the range (the file mapped twice in one registration) or
+ * the file system's ->may_pin_blocks() refuses the file (a reflinked xfs
+ * file), or ERR_PTR(-ENOMEM).
  */
 struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 				  struct vm_area_struct *vma,
 				  unsigned long start, unsigned long end)
 {
-	struct file_lock_context *ctx = locks_inode_context(file_inode(vma->vm_file));
+	struct inode *inode = file_inode(vma->vm_file);
+	struct file_lock_context *ctx = locks_inode_context(inode);
 	pgoff_t first = linear_page_index(vma, start);
 	pgoff_t last = first + ((end - start) >> PAGE_SHIFT) - 1;
+	const struct super_operations *sop = inode->i_sb->s_op;
 	struct file_pin *p, *new;
 	struct file_lease *fl;
+	int error;
 
 	if (!ctx || list_empty_careful(&ctx->flc_lease))
 		return ERR_PTR(-EPERM);
+	/* Blocks that a write may move (copy on write) cannot be pinned. */
+	error = sop->may_pin_blocks ? sop->may_pin_blocks(inode) : 0;
+	if (error)
+		return ERR_PTR(error);
 
 	/*
 	 * Unpinning charges a page to the owner's record that covers its

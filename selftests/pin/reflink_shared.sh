@@ -1,12 +1,16 @@
 #!/bin/bash
-# Reflinked FS-DAX blocks (xfs, reflink=1).  A page of a block two files
+# Reflinked FS-DAX files (xfs, reflink=1).  A page of a block two files
 # share has page->mapping == PAGE_MAPPING_DAX_SHARED, which names no file
 # range to record a pin against; in 6.12 the page a copy-on-write fault
-# maps is marked so too.  vaddr_pin_pages() must refuse such pages with
-# EOPNOTSUPP (not loop in GUP's unshare path, not pin, not oops at unpin)
-# and leave nothing behind; after FALLOC_FL_UNSHARE_RANGE the same file
-# pins.  The test reformats /dev/pmem1 with reflink=1 and restores the
-# usual reflink=0 xfs at the end.
+# maps is marked so too.  And copy-on-write moves even blocks nobody
+# shares when they lie beside a shared one (the CoW extent size hint
+# preallocates for them), freeing the old block on the next write.  So
+# vaddr_pin_pages() refuses any page of a file that shares blocks
+# (reflink flag, xfs's ->may_pin_blocks()) with EOPNOTSUPP, not looping
+# in GUP's unshare path, not pinning, not oopsing at unpin, and leaves
+# nothing behind; unsharing part of the file is not enough, unsharing all
+# of it is.  The test reformats /dev/pmem1 with reflink=1 and restores
+# the usual reflink=0 xfs at the end.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/env.sh"
 . "$(dirname "$0")/../lib/fstests.sh"
@@ -33,7 +37,7 @@ shared() {
 # expect WANT NAME VERDICT
 expect() { ktap_check "$2 ($3)" [ "$3" = "$1" ]; }
 
-ktap_plan 13
+ktap_plan 14
 if ! mkxfs 1; then
 	ktap_not_ok xfs_reflink_dax_mounted
 	mkxfs 0
@@ -54,8 +58,10 @@ expect "$nope" write_pin_of_cow_faulted_block_refused "$(pin $clone 65536)"
 # Nothing stays pinned or recorded, and no lease is left behind.
 left_nothing() { held_as_before "$before" && ! grep -q LAYOUT /proc/locks; }
 ktap_check refused_pins_left_nothing left_nothing
-xfs_io -c "funshare 524288 524288" $clone
-expect pinned pin_after_funshare "$(pin $clone 524288)"
+xfs_io -c "funshare 524288 524288" -c fsync $clone
+expect "$nope" pin_after_partial_funshare_refused "$(pin $clone 524288)"
+xfs_io -c "funshare 0 1m" -c fsync $clone
+expect pinned pin_after_full_funshare "$(pin $clone 524288)"
 cmp -s $src $clone
 ktap_check data_unchanged [ $? = 0 ]
 
