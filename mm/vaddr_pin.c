@@ -66,16 +66,27 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
 		if (!vma)
 			return -EFAULT;
 		seg = min(nr_pages - *done, (vma->vm_end - cur) >> PAGE_SHIFT);
-		if (vma_is_fsdax(vma)) {
-			/* Private: its pages turn into anonymous copies. */
-			if (!(vma->vm_flags & VM_MAYSHARE))
+		if (vma_is_fsdax(vma) && !(vma->vm_flags & VM_MAYSHARE)) {
+			/*
+			 * Private: the anonymous copies that copy-on-write
+			 * made pin as such, as far as GUP-fast takes them
+			 * (slow GUP refuses the VMA); a page of the file still
+			 * mapped names no range to record.
+			 */
+			ret = pin_user_pages_file_fast(cur, seg, gup_flags,
+						       pages + *done);
+			if (!ret)
 				return -EOPNOTSUPP;
-			rec = file_pin_reserve(pin, vma, cur,
-					       cur + (seg << PAGE_SHIFT));
-			if (IS_ERR(rec))
-				return PTR_ERR(rec);
+		} else {
+			if (vma_is_fsdax(vma)) {
+				rec = file_pin_reserve(pin, vma, cur,
+						       cur + (seg << PAGE_SHIFT));
+				if (IS_ERR(rec))
+					return PTR_ERR(rec);
+			}
+			ret = pin_user_pages_file(cur, seg, gup_flags,
+						  pages + *done);
 		}
-		ret = pin_user_pages_file(cur, seg, gup_flags, pages + *done);
 		if (rec && ret > 0)
 			vaddr_wake_dax(pages, NULL, *done, ret);
 		if (rec && ret < (long)seg)

@@ -338,6 +338,26 @@ static int dax_private(struct ctx *c)
 }
 
 /*
+ * The leased file shared in the first half of the range, privately in the
+ * second, every page of which was written first: the copies that
+ * copy-on-write made are anonymous memory and pin as such, after a DAX
+ * range of the same call too (they used to be refused there).
+ */
+static int dax_shared_then_private_copies(struct ctx *c)
+{
+	size_t half = NPAGES / 2 * ps;
+	int err = dax_target(c, EXT4, EXCL, O_RDWR, RW);
+
+	if (err)
+		return err;
+	if (mmap(c->addr + half, half, RW, MAP_PRIVATE | MAP_FIXED, c->fd[0],
+		 half) == MAP_FAILED)
+		return -errno;
+	memset(c->addr + half, 0x5a, half);
+	return 0;
+}
+
+/*
  * Pages 2..5 punched back to a hole and read-faulted, so DAX maps the zero
  * page there, then pinned for reading: a pin of the zero page would not
  * see the block a later write puts there, and names no file range.
@@ -646,6 +666,7 @@ ROW(gup_munmapped, dax_munmapped, pin, 0, -EFAULT);
 ROW(gup_hole_in_range, dax_hole, pin, 0, -EFAULT);
 ROW(gup_read_pin_of_hole, dax_read_of_hole, pin, 0, -EOPNOTSUPP);
 ROW(gup_dax_private_mapping, dax_private, pin, 0, -EOPNOTSUPP);
+ROW(gup_dax_then_private_copies, dax_shared_then_private_copies, pin, 0, 0);
 ROW(gup_file_mapped_twice, dax_mapped_twice, pin, 0, -EOPNOTSUPP);
 ROW(gup_after_unlock, dax_unlocked, pin, 0, -EPERM);
 ROW(gup_after_lease_fd_closed, dax_lease_fd_closed, pin, 0, -EPERM);
