@@ -277,18 +277,22 @@ static bool layout_lease_is_current(struct file_lease *fl)
  * pins.  A lease that only the pins of a closed and unmapped file keep,
  * which nobody can change or give up any more, is used only when there is
  * no other; an older one whose fd was closed gives way to a newer too.
+ * The last fput() of a lease's file leaves the lease listed until __fput()
+ * removes it: a file on its way out (no reference) holds no lease.
  */
 static struct file_lease *layout_lease_of_current(struct file_lock_context *ctx)
 {
 	struct file_lease *fl, *open = NULL, *kept = NULL;
+	long count;
 
 	list_for_each_entry(fl, &ctx->flc_lease, c.flc_list) {
 		if (!is_layout_lease(fl) || !layout_lease_is_current(fl))
 			continue;
+		count = file_count(fl->c.flc_file);
 		/* One file reference per record, as for /proc's held=. */
-		if (file_count(fl->c.flc_file) > fl->fl_pins)
+		if (count > fl->fl_pins)
 			open = fl;	/* leases are added at the tail */
-		else
+		else if (count)
 			kept = kept ?: fl;
 	}
 	return open ?: kept;
@@ -420,12 +424,14 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 	if (!new)
 		return ERR_PTR(-ENOMEM);
 	spin_lock(&ctx->flc_lock);
-	fl = layout_lease_of_current(ctx);
 	/*
-	 * The last fput() of the lease's file leaves the lease listed until
-	 * __fput() removes it: a file on its way out holds no lease.
+	 * The chosen lease's file may lose its last reference meanwhile (a
+	 * thread closing it): choose again, without it, as it now has none.
 	 */
-	if (!fl || !atomic_long_inc_not_zero(&fl->c.flc_file->f_count)) {
+	while ((fl = layout_lease_of_current(ctx)) &&
+	       !atomic_long_inc_not_zero(&fl->c.flc_file->f_count))
+		;
+	if (!fl) {
 		spin_unlock(&ctx->flc_lock);
 		kmem_cache_free(file_pin_cache, new);
 		return ERR_PTR(-EPERM);
