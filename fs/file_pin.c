@@ -393,17 +393,13 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 
 	if (!ctx || list_empty_careful(&ctx->flc_lease))
 		return ERR_PTR(-EPERM);
-	/* Blocks that a write may move (copy on write) cannot be pinned. */
-	error = sop->may_pin_blocks ? sop->may_pin_blocks(inode) : 0;
-	if (error)
-		return ERR_PTR(error);
 
 	/*
 	 * Unpinning charges a page to the owner's record that covers its
 	 * file offset: two records of one owner must not cover the same one.
 	 */
 	for (p = pin->records; p; p = p->next)
-		if (file_inode(p->file) == file_inode(vma->vm_file) &&
+		if (file_inode(p->file) == inode &&
 		    file_pin_overlaps(p, first, last))
 			return ERR_PTR(-EOPNOTSUPP);
 
@@ -419,6 +415,14 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 		}
 		spin_unlock(&ctx->flc_lock);
 	}
+
+	/*
+	 * Blocks that a write may move (copy on write) cannot be pinned.  An
+	 * extended record's file passed this, and pins keep reflinks out.
+	 */
+	error = sop->may_pin_blocks ? sop->may_pin_blocks(inode) : 0;
+	if (error)
+		return ERR_PTR(error);
 
 	new = kmem_cache_alloc(file_pin_cache, GFP_KERNEL);
 	if (!new)
@@ -599,12 +603,24 @@ static long file_pin_sleep(struct inode *inode, long timeout)
 }
 
 /*
- * file_pin_break_range(), sleeping through @wait: 1 when it slept and the
- * pins went, for @wait may have dropped the caller's locks meanwhile.
+ * May the blocks of [@start, @end) (@end LLONG_MAX: to the end) be freed
+ * or moved?  If no page of the range is pinned under a layout lease: yes,
+ * at once.  If one is pinned under an exclusive lease, or under a lease of
+ * the calling process: no (-ETXTBSY), at once.  Otherwise the holders of
+ * the breakable leases get SIGIO (or their F_SETSIG signal) and the call
+ * sleeps through @wait up to /proc/sys/fs/lease-break-time seconds for the
+ * pins of the range to go, counted from the start of the break of their
+ * leases: calls that meet a break in progress, a restart after a signal
+ * among them, wait only for what is left of it.  A pin that would be
+ * refused at once appearing meanwhile (a holder made its lease exclusive,
+ * say) ends the wait with a refusal.
+ *
+ * Return: 0 if nothing was pinned, 1 if the pins went while it slept (and
+ * @wait may have dropped the caller's locks meanwhile), -ETXTBSY while pins
+ * remain, or -ERESTARTSYS on a signal.
  */
-static int __file_pin_break_range(struct inode *inode, loff_t start,
-				  loff_t end,
-				  long (*wait)(struct inode *inode, long timeout))
+static int file_pin_break_range(struct inode *inode, loff_t start, loff_t end,
+				long (*wait)(struct inode *inode, long timeout))
 {
 	struct file_lock_context *ctx = locks_inode_context(inode);
 	pgoff_t first, last;
@@ -632,36 +648,6 @@ static int __file_pin_break_range(struct inode *inode, loff_t start,
 		return ret;	/* the break goes on: a restart waits the rest */
 	return ret && !now ? 1 : -ETXTBSY;
 }
-
-/**
- * file_pin_break_range - may blocks in a byte range be freed or moved?
- * @inode: the file
- * @start: first byte of the range
- * @end: end of the range (exclusive); LLONG_MAX for "to the end"
- *
- * Called by file systems, with the locks that keep new mappings out of the
- * file held, before they free or move the blocks of [@start, @end).  If no
- * page of the range is pinned under a layout lease, returns 0 at once.  If
- * one is pinned under an exclusive lease, or under a lease of the calling
- * process, fails at once.  Otherwise the
- * holders of the breakable leases get SIGIO (or their F_SETSIG signal) and
- * the call waits up to /proc/sys/fs/lease-break-time seconds for the pins
- * of the range to go, counted from the start of the break of their leases:
- * calls that meet a break in progress, a restart after a signal among
- * them, wait only for what is left of it.  A pin that would be refused at
- * once appearing meanwhile (a holder made its lease exclusive, say) ends
- * the wait with a refusal.  The locks stay held while it waits: a layout
- * break should rather call file_pin_dax_busy_page(), which can drop them.
- *
- * Return: 0, -ETXTBSY while pins remain, or -ERESTARTSYS on a signal.
- */
-int file_pin_break_range(struct inode *inode, loff_t start, loff_t end)
-{
-	int ret = __file_pin_break_range(inode, start, end, file_pin_sleep);
-
-	return min(ret, 0);
-}
-EXPORT_SYMBOL_GPL(file_pin_break_range);
 
 /* Is any page of [@start, @end) pinned? */
 static bool file_pin_range_busy(struct inode *inode, loff_t start, loff_t end)
@@ -724,7 +710,7 @@ static void file_pin_dax_range(struct inode *inode, loff_t *start,
  *
  * Return: NULL when the blocks may go; a busy page, not pinned under a
  * lease, to wait for with file_pin_wait_dax_page() over the widened range;
- * or an ERR_PTR() of file_pin_break_range()'s error.
+ * or an ERR_PTR() of -ETXTBSY (pinned) or -ERESTARTSYS (a signal).
  */
 struct page *file_pin_dax_busy_page(struct inode *inode, loff_t *start,
 				    loff_t *end,
@@ -740,13 +726,13 @@ struct page *file_pin_dax_busy_page(struct inode *inode, loff_t *start,
 		*start = from;
 		*end = to;
 		file_pin_dax_range(inode, start, end);
-		error = __file_pin_break_range(inode, *start, *end, wait);
+		error = file_pin_break_range(inode, *start, *end, wait);
 		if (error || *start >= *end)
 			continue;
 		page = dax_layout_busy_page_range(inode->i_mapping, *start,
 						  *end == LLONG_MAX ? *end :
 						  *end - 1);
-		error = __file_pin_break_range(inode, *start, *end, wait);
+		error = file_pin_break_range(inode, *start, *end, wait);
 	} while (error > 0);
 	return error ? ERR_PTR(error) : page;
 }

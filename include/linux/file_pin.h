@@ -97,7 +97,6 @@ extern int lease_break_time;
 int layout_lease_set(unsigned int fd, struct file *filp, int arg);
 int layout_lease_bits(struct file_lease *fl);
 bool layout_leases_only(struct file_lock_context *ctx);
-int file_pin_break_range(struct inode *inode, loff_t start, loff_t end);
 struct page *file_pin_dax_busy_page(struct inode *inode, loff_t *start,
 				    loff_t *end,
 				    long (*wait)(struct inode *inode, long timeout));
@@ -126,12 +125,6 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 void file_pin_release(struct vaddr_pin *pin, struct inode *inode,
 		      pgoff_t index, unsigned long nr);
 #else
-static inline int file_pin_break_range(struct inode *inode, loff_t start,
-				       loff_t end)
-{
-	return 0;
-}
-
 static inline struct page *
 file_pin_dax_busy_page(struct inode *inode, loff_t *start, loff_t *end,
 		       long (*wait)(struct inode *inode, long timeout))

@@ -33,12 +33,11 @@ env_setup() {
 }
 
 # dax_on PATH / dax_off PATH: is DAX really on (off) for this file (statx
-# attribute 0x200000)?  Both fail (2) when the attributes cannot be read.
-dax_attr() {
+# attribute 0x200000)?  Both fail (dax_on: 2) when it cannot be read.
+dax_on() {
 	local a
 	a=$(xfs_io -c 'statx -r' "$1" | sed -n 's/^stat.attributes = //p')
 	[ -n "$a" ] || return 2
 	return $(( a & 0x200000 ? 0 : 1 ))
 }
-dax_on() { dax_attr "$1"; }
-dax_off() { dax_attr "$1"; [ $? = 1 ]; }
+dax_off() { dax_on "$1"; [ $? = 1 ]; }

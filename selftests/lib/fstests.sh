@@ -8,6 +8,15 @@ _md5() { md5sum < "$1" | cut -c1-8; }
 # _make_file FILE PAGES: a file of PAGES 4 KiB pages of non-zero data
 _make_file() { xfs_io -f -c "pwrite -q -S 0x5a 0 $(($2 * 4096))" -c fsync "$1"; }
 _filter() { sed -e "s|$SCRATCH|SCRATCH|g"; }
+# break_time SECONDS: /proc/sys/fs/lease-break-time for the rest of the
+# test; the first call saves the old value, restored on exit.
+break_time() {
+	if [ -z "${_old_break_time:-}" ]; then
+		_old_break_time=$(cat /proc/sys/fs/lease-break-time)
+		trap 'echo "$_old_break_time" > /proc/sys/fs/lease-break-time' EXIT
+	fi
+	echo "$1" > /proc/sys/fs/lease-break-time
+}
 # vm NAME: a /proc/vmstat counter, after folding the per-cpu deltas.
 vm() {
 	echo 1 > /proc/sys/vm/stat_refresh
