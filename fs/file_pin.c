@@ -362,6 +362,51 @@ struct file_pin *file_pin_lookup(struct file_pin *records,
 	return NULL;
 }
 
+/* A new record of [first, last] of the file for @pin. */
+static struct file_pin *file_pin_new(struct vaddr_pin *pin,
+				     struct file_lock_context *ctx,
+				     pgoff_t first, pgoff_t last)
+{
+	struct file_lease *fl;
+	struct file_pin *p;
+
+	p = kmem_cache_alloc(file_pin_cache, GFP_KERNEL);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	spin_lock(&ctx->flc_lock);
+	/*
+	 * The chosen lease's file may lose its last reference meanwhile (a
+	 * thread closing it): choose again, without it, as it now has none.
+	 */
+	while ((fl = layout_lease_of_current(ctx)) &&
+	       !atomic_long_inc_not_zero(&fl->c.flc_file->f_count))
+		;
+	if (!fl) {
+		spin_unlock(&ctx->flc_lock);
+		kmem_cache_free(file_pin_cache, p);
+		return ERR_PTR(-EPERM);
+	}
+	p->file = fl->c.flc_file;
+	p->lease = fl;
+	p->owner = pin;
+	p->key = file_pin_owner_key(pin);
+	p->first = first;
+	p->last = last;
+	p->nr_pages = last - first + 1;
+	p->break_end = 0;
+	list_add(&p->inode_node, &ctx->flc_pins);
+	fl->fl_pins++;
+	spin_lock(&file_pin_owners_lock);
+	hash_add(file_pin_owners, &p->owner_node, (unsigned long)p->key);
+	spin_unlock(&file_pin_owners_lock);
+	p->next = pin->records;
+	pin->records = p;
+	spin_unlock(&ctx->flc_lock);
+	mod_node_page_state(NODE_DATA(first_online_node), NR_FILE_PIN_ACQUIRED, 1);
+	file_pin_wake_breaks();
+	return p;
+}
+
 /**
  * file_pin_reserve - record a range of a DAX VMA before pinning it
  * @pin: the owner
@@ -371,6 +416,9 @@ struct file_pin *file_pin_lookup(struct file_pin *records,
  *
  * From now on layout changes over the range are refused or wait.  The
  * record continues the owner's last record when the file range does.
+ *
+ * Context: may sleep; takes the file's invalidate_lock shared under the
+ * mmap lock, as a page fault does.
  *
  * Return: the record, ERR_PTR(-EPERM) if the calling process holds no
  * layout lease on the VMA's file, ERR_PTR(-EOPNOTSUPP) if the owner already
@@ -387,8 +435,8 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 	pgoff_t first = linear_page_index(vma, start);
 	pgoff_t last = first + ((end - start) >> PAGE_SHIFT) - 1;
 	const struct super_operations *sop = inode->i_sb->s_op;
-	struct file_pin *p, *new;
 	struct file_lease *fl;
+	struct file_pin *p;
 	int error;
 
 	if (!ctx || list_empty_careful(&ctx->flc_lease))
@@ -416,49 +464,19 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 		spin_unlock(&ctx->flc_lock);
 	}
 
+	if (!sop->may_pin_blocks)
+		return file_pin_new(pin, ctx, first, last);
 	/*
-	 * Blocks that a write may move (copy on write) cannot be pinned.  An
-	 * extended record's file passed this, and pins keep reflinks out.
+	 * Blocks that a write may move (copy on write) cannot be pinned.  The
+	 * file system changes its answer only with invalidate_lock held
+	 * exclusive, after a layout break that found no pins: asked and
+	 * recorded under the lock, a pin either is found or finds the change.
+	 * An extended record's file passed this, and pins keep reflinks out.
 	 */
-	error = sop->may_pin_blocks ? sop->may_pin_blocks(inode) : 0;
-	if (error)
-		return ERR_PTR(error);
-
-	new = kmem_cache_alloc(file_pin_cache, GFP_KERNEL);
-	if (!new)
-		return ERR_PTR(-ENOMEM);
-	spin_lock(&ctx->flc_lock);
-	/*
-	 * The chosen lease's file may lose its last reference meanwhile (a
-	 * thread closing it): choose again, without it, as it now has none.
-	 */
-	while ((fl = layout_lease_of_current(ctx)) &&
-	       !atomic_long_inc_not_zero(&fl->c.flc_file->f_count))
-		;
-	if (!fl) {
-		spin_unlock(&ctx->flc_lock);
-		kmem_cache_free(file_pin_cache, new);
-		return ERR_PTR(-EPERM);
-	}
-	p = new;
-	p->file = fl->c.flc_file;
-	p->lease = fl;
-	p->owner = pin;
-	p->key = file_pin_owner_key(pin);
-	p->first = first;
-	p->last = last;
-	p->nr_pages = last - first + 1;
-	p->break_end = 0;
-	list_add(&p->inode_node, &ctx->flc_pins);
-	fl->fl_pins++;
-	spin_lock(&file_pin_owners_lock);
-	hash_add(file_pin_owners, &p->owner_node, (unsigned long)p->key);
-	spin_unlock(&file_pin_owners_lock);
-	p->next = pin->records;
-	pin->records = p;
-	spin_unlock(&ctx->flc_lock);
-	mod_node_page_state(NODE_DATA(first_online_node), NR_FILE_PIN_ACQUIRED, 1);
-	file_pin_wake_breaks();
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	error = sop->may_pin_blocks(inode);
+	p = error ? ERR_PTR(error) : file_pin_new(pin, ctx, first, last);
+	filemap_invalidate_unlock_shared(inode->i_mapping);
 	return p;
 }
 ALLOW_ERROR_INJECTION(file_pin_reserve, ERRNO);

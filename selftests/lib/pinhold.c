@@ -4,14 +4,16 @@
  * through vaddr_pin_pages() (gup_test), run a shell command while the pin
  * is held, then unpin.  For the fstests-style scripts and the demo.
  *
- *   pinhold [-l none|layout|exclusive] [-u|-f|-x] [-r] [-t] FILE OFFSET LEN CMD
+ *   pinhold [-l none|layout|exclusive] [-u|-f|-x] [-d SECONDS] [-r] [-t]
+ *           FILE OFFSET LEN CMD
  *
  * -u: on a lease break (SIGIO) unpin at once, as a cooperating holder
  * would; -f: on a lease break first read the file's first page, which
  * the pin does not cover (OFFSET > 0) and which is not mapped yet, then
  * unpin, as a holder caught faulting pages in would; -x: on a lease break
  * make the lease exclusive, as a holder that refuses to let go would;
- * without any of them the break is ignored.
+ * without any of them the break is ignored.  -d: with -u or -f, wait
+ * SECONDS between saying so and unpinning, as a holder slow to let go.
  * -r: pin for reading only (no FOLL_WRITE): the pages are faulted in for
  * reading.  -t: read every
  * page of the range before pinning, so that GUP-fast finds it mapped, and
@@ -28,6 +30,7 @@ static volatile int pinfd = -1;
 static volatile char *fault_first;
 static int leasefd = -1;
 static volatile sig_atomic_t refused;
+static unsigned int unpin_delay;
 
 static void on_break_refuse(int sig)
 {
@@ -45,6 +48,7 @@ static void on_break(int sig)
 		/* Before the unpin lets the breaker go on and print. */
 		if (write(1, msg, sizeof(msg) - 1) < 0)
 			_exit(1);
+		sleep(unpin_delay);
 		ioctl(pinfd, PIN_LONGTERM_TEST_STOP);
 		pinfd = -1;
 	}
@@ -62,11 +66,13 @@ int main(int argc, char **argv)
 	struct stat st;
 	char *map;
 
-	while ((opt = getopt(argc, argv, "l:ufrxt")) != -1) {
+	while ((opt = getopt(argc, argv, "l:ufrxtd:")) != -1) {
 		if (opt == 'x') {
 			refuse = 1;
 		} else if (opt == 't') {
 			touch = 1;
+		} else if (opt == 'd') {
+			unpin_delay = atoi(optarg);
 		} else if (opt == 'u' || opt == 'f') {
 			unpin_on_break = 1;
 			fault = opt == 'f';
@@ -82,7 +88,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 4) {
-		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u|-f|-x] [-r] [-t] FILE OFFSET LEN CMD\n");
+		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u|-f|-x] [-d SECONDS] [-r] [-t] FILE OFFSET LEN CMD\n");
 		return 2;
 	}
 	off = strtoul(argv[optind + 1], NULL, 0);

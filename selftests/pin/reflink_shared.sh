@@ -34,10 +34,11 @@ shared() {
 	done
 	return 1
 }
+unshared() { ! shared "$1"; }
 # expect WANT NAME VERDICT
 expect() { ktap_check "$2 ($3)" [ "$3" = "$1" ]; }
 
-ktap_plan 14
+ktap_plan 19
 if ! mkxfs 1; then
 	ktap_not_ok xfs_reflink_dax_mounted
 	mkxfs 0
@@ -77,6 +78,54 @@ ktap_check shared_4m_read_mapped_with_pmds test "${faults:-9999}" -le 4
 expect "$nope" read_pin_of_pmd_mapped_shared_blocks_refused \
 	"$(echo "$out" | sed -n 's/^pinhold: pin bytes [0-9-]*: //p')"
 ktap_check pmd_refusal_left_nothing left_nothing
+
+# A pin racing with a reflink.  The reflink from A into B breaks A's
+# layout (no pins yet: it unmaps A's pages) and then B's, whose MMAPLOCK
+# is nested under A's, so it waits for the pins of B's breakable lease
+# holding both.  A pin of A's second half starts during that wait.  One
+# of the two must win and the other fail with its errno: the reflink
+# with ETXTBSY (the pin came first), the pin with EOPNOTSUPP (A shares
+# blocks now, and its writes may move any of them).  Both winning would
+# leave pinned blocks in a reflinked file.
+a=$XFS/race.1 b=$XFS/race.2
+xfs_io -f -c "pwrite -q -S 0x11 0 2m" -c fsync $a
+xfs_io -f -c "pwrite -q -S 0x22 0 2m" -c fsync $b
+# The lower inode number is locked first: A must be that one.
+[ "$(stat -c %i $a)" -lt "$(stat -c %i $b)" ] || { t=$a a=$b b=$t; }
+hold=$(mktemp) rl=$(mktemp)
+$PINHOLD -l layout -u -d 3 $b 0 65536 "sleep 8" > "$hold" &
+hpid=$!
+# wait_for FILE TEXT: up to 20 s for TEXT to appear in FILE.
+wait_for() {
+	local i
+	for i in $(seq 200); do
+		grep -q "$2" "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_for "$hold" "pin bytes.*pinned"
+xfs_io -c "reflink $a 0 0 1m" $b > "$rl" 2>&1 &
+rpid=$!
+verdict="no reflink wait"
+wait_for "$hold" "lease break" && verdict=$(pin $a 1048576)
+ktap_check reflink_waits_for_pins_of_b [ "$verdict" != "no reflink wait" ]
+wait $rpid
+wait $hpid
+sed 's/^/# holder: /' "$hold"
+reflinked=$(head -c 100 "$rl")
+echo "# pin: $verdict; reflink: ${reflinked:-done}"
+if [ "$verdict" = pinned ]; then
+	ktap_check one_of_pin_and_reflink_won [ -n "$reflinked" ]
+	ktap_check reflink_refused_with_etxtbsy grep -q "Text file busy" "$rl"
+	ktap_check a_shares_no_block_after_refused_reflink unshared $a
+else
+	ktap_check one_of_pin_and_reflink_won [ -z "$reflinked" ]
+	expect "$nope" pin_refused_after_reflink "$verdict"
+	ktap_check a_shares_blocks_after_reflink shared $a
+fi
+ktap_check race_left_nothing left_nothing
+rm -f "$hold" "$rl" $a $b
 
 rm -f $src $clone $big $bigclone
 # umount fails if a refused pin kept a file reference.
