@@ -92,6 +92,7 @@ xfs_io -f -c "pwrite -q -S 0x11 0 2m" -c fsync $a
 xfs_io -f -c "pwrite -q -S 0x22 0 2m" -c fsync $b
 # The lower inode number is locked first: A must be that one.
 [ "$(stat -c %i $a)" -lt "$(stat -c %i $b)" ] || { t=$a a=$b b=$t; }
+echo "# A: inode $(stat -c %i $a), B: inode $(stat -c %i $b)"
 hold=$(mktemp) rl=$(mktemp)
 $PINHOLD -l layout -u -d 3 $b 0 65536 "sleep 8" > "$hold" &
 hpid=$!
@@ -108,7 +109,9 @@ wait_for "$hold" "pin bytes.*pinned"
 xfs_io -c "reflink $a 0 0 1m" $b > "$rl" 2>&1 &
 rpid=$!
 verdict="no reflink wait"
+t0=$(date +%s%N)
 wait_for "$hold" "lease break" && verdict=$(pin $a 1048576)
+echo "# pin of A: $(( ($(date +%s%N) - t0) / 1000000 )) ms after the reflink began"
 ktap_check reflink_waits_for_pins_of_b [ "$verdict" != "no reflink wait" ]
 wait $rpid
 wait $hpid

@@ -351,10 +351,10 @@ if dax_b and anon_b:
     track = tracking_row(
         "kernel memory for tracking per DAX registration (slab: DAX MR − anon MR)",
         dax_b, anon_b, "anon",
-        "method: %s Slab delta over %s registrations (no /sys/kernel/slab, no /proc/slabinfo in this config); struct file_pin is 88 B in a 96 B object" % (
-            first(P, "slab_method", "?"), mem_n(P)))
+        "method: delta of the Slab line of /proc/meminfo over %s registrations, which counts every cache the registration path allocates from; struct file_pin is 104 B, %s B in its cache" % (
+            mem_n(P), first(P, "file_pin_slab_size", "?")))
     mem = {"dax_bytes_per_reg": dax_b, "anon_bytes_per_reg": anon_b, "tracking_bytes": track,
-           "method": first(P, "slab_method", "?")}
+           "method": "meminfo Slab"}
     dax64, anon64 = mem_per_reg(P, "dax", "w5.mem64k"), mem_per_reg(P, "anon", "w5.mem64k")
     if dax64 and anon64:
         mem["tracking_bytes_64k"] = tracking_row(
