@@ -418,13 +418,13 @@ static struct file_pin *file_pin_new(struct vaddr_pin *pin,
  * record continues the owner's last record when the file range does.
  *
  * Context: may sleep; takes the file's invalidate_lock shared under the
- * mmap lock, as a page fault does.
+ * mmap lock, as a page fault does, killably.
  *
  * Return: the record, ERR_PTR(-EPERM) if the calling process holds no
  * layout lease on the VMA's file, ERR_PTR(-EOPNOTSUPP) if the owner already
  * pins a page of the range (the file mapped twice in one registration) or
  * the file system's ->may_pin_blocks() refuses the file (a reflinked xfs
- * file), or ERR_PTR(-ENOMEM).
+ * file), ERR_PTR(-EINTR) on a fatal signal, or ERR_PTR(-ENOMEM).
  */
 struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 				  struct vm_area_struct *vma,
@@ -473,7 +473,8 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 	 * recorded under the lock, a pin either is found or finds the change.
 	 * An extended record's file passed this, and pins keep reflinks out.
 	 */
-	filemap_invalidate_lock_shared(inode->i_mapping);
+	if (down_read_killable(&inode->i_mapping->invalidate_lock))
+		return ERR_PTR(-EINTR);
 	error = sop->may_pin_blocks(inode);
 	p = error ? ERR_PTR(error) : file_pin_new(pin, ctx, first, last);
 	filemap_invalidate_unlock_shared(inode->i_mapping);

@@ -5,7 +5,7 @@
  * is held, then unpin.  For the fstests-style scripts and the demo.
  *
  *   pinhold [-l none|layout|exclusive] [-u|-f|-x] [-d SECONDS] [-r] [-t]
- *           FILE OFFSET LEN CMD
+ *           [-m] FILE OFFSET LEN CMD
  *
  * -u: on a lease break (SIGIO) unpin at once, as a cooperating holder
  * would; -f: on a lease break first read the file's first page, which
@@ -18,6 +18,8 @@
  * reading.  -t: read every
  * page of the range before pinning, so that GUP-fast finds it mapped, and
  * print how many page faults that took (one per PMD when DAX maps PMDs).
+ * -m: pin by registering an rxe0 MR (ibv_reg_mr()) instead of through
+ * gup_test, whose calls take one global mutex (not with -u, -f or -x).
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -25,6 +27,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include "pin_util.h"
+#include "ibv_dl.h"
 
 static volatile int pinfd = -1;
 static volatile char *fault_first;
@@ -59,20 +62,25 @@ int main(int argc, char **argv)
 	unsigned int pin_flags = PIN_LONGTERM_TEST_FLAG_USE_VADDR_PIN |
 				 PIN_LONGTERM_TEST_FLAG_USE_WRITE;
 	int lease = F_LAYOUT | F_EXCLUSIVE, unpin_on_break = 0, refuse = 0;
-	int touch = 0, fault = 0;
+	int touch = 0, fault = 0, use_mr = 0;
+	struct ibv_dl v;
+	struct ibv_dl_dev dev = {};
+	struct ibv_mr *mr = NULL;
 	int fd, ret, opt;
 	const char *kind = "exclusive";
 	size_t off, len;
 	struct stat st;
 	char *map;
 
-	while ((opt = getopt(argc, argv, "l:ufrxtd:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:ufrxtd:m")) != -1) {
 		if (opt == 'x') {
 			refuse = 1;
 		} else if (opt == 't') {
 			touch = 1;
 		} else if (opt == 'd') {
 			unpin_delay = atoi(optarg);
+		} else if (opt == 'm') {
+			use_mr = 1;
 		} else if (opt == 'u' || opt == 'f') {
 			unpin_on_break = 1;
 			fault = opt == 'f';
@@ -87,8 +95,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != 4) {
-		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u|-f|-x] [-d SECONDS] [-r] [-t] FILE OFFSET LEN CMD\n");
+	if (argc - optind != 4 || (use_mr && (unpin_on_break || refuse))) {
+		fprintf(stderr, "usage: pinhold [-l none|layout|exclusive] [-u|-f|-x] [-d SECONDS] [-r] [-t] [-m] FILE OFFSET LEN CMD\n");
 		return 2;
 	}
 	off = strtoul(argv[optind + 1], NULL, 0);
@@ -124,20 +132,36 @@ int main(int argc, char **argv)
 		printf("pinhold: touched %zu pages: %ld faults\n", len / 4096,
 		       ru1.ru_minflt - ru0.ru_minflt);
 	}
-	ret = pin_start_flags(map + off, len, pin_flags);
+	if (use_mr) {
+		ret = ibv_dl_load(&v) ?: ibv_dl_open_rxe(&v, &dev);
+		if (!ret) {
+			errno = 0;
+			mr = v.reg_mr(dev.pd, map + off, len,
+				      pin_flags & PIN_LONGTERM_TEST_FLAG_USE_WRITE ?
+				      IBV_ACCESS_LOCAL_WRITE : 0);
+			ret = mr ? 0 : errno ? -errno : -EIO;
+		}
+	} else {
+		ret = pin_start_flags(map + off, len, pin_flags);
+	}
 	printf("pinhold: pin bytes %zu-%zu: %s\n", off, off + len - 1,
 	       ret < 0 ? strerror(-ret) : "pinned");
 	fflush(stdout);
-	if (ret >= 0)
+	if (ret >= 0 && !use_mr)
 		pinfd = ret;
 	ret = system(argv[optind + 3]);
 	if (refused)
 		printf("pinhold: lease break: lease made exclusive\n");
 	fflush(stdout);
-	if (pinfd >= 0) {
-		pin_stop(pinfd);
+	if (pinfd >= 0 || mr) {
+		if (mr)
+			v.dereg_mr(mr);
+		else
+			pin_stop(pinfd);
 		printf("pinhold: unpinned\n");
 	}
+	if (use_mr && dev.ctx)
+		ibv_dl_close(&v, &dev);
 	munmap(map, off + len);
 	close(fd);
 	return WIFEXITED(ret) ? WEXITSTATUS(ret) : 1;

@@ -97,7 +97,7 @@ static int do_sizes(const char *path, int maxreps)
 		 * Fewer repetitions of the big ones (a 1 GiB round takes
 		 * about 0.2 s), but enough for a stable median: the host's
 		 * speed drifts more than the differences measured.  Ten
-		 * times as many of the small ones (15-50 us each): slow
+		 * times as many of the small ones (15-80 us each): slow
 		 * spells of the emulated CPU last milliseconds, longer than
 		 * 300 small registrations take, and moved their medians by
 		 * up to 20 % from run to run.
