@@ -36,7 +36,11 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.cfgstamp" 2>/dev/null)" != "$cfgst
 	kmake olddefconfig >/dev/null
 	missing=0
 	while IFS= read -r l; do
-		case $l in CONFIG_*=*) grep -qx "$l" "$obj/.config" || { echo "build-kernel: config did not take: $l" >&2; missing=1; } ;; esac
+		case $l in
+		CONFIG_*=*) grep -qx "$l" "$obj/.config" || { echo "build-kernel: config did not take: $l" >&2; missing=1; } ;;
+		"# CONFIG_"*" is not set") o=${l#\# }; o=${o%% *}
+			! grep -q "^$o=" "$obj/.config" || { echo "build-kernel: config did not take: $l" >&2; missing=1; } ;;
+		esac
 	done < <(cat $frags)
 	[ $missing = 0 ] || { echo "build-kernel: ERROR: fix the config fragment" >&2; exit 1; }
 	echo "$cfgstamp" > "$obj/.cfgstamp"
