@@ -477,7 +477,7 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 		return ERR_PTR(-EINTR);
 	error = sop->may_pin_blocks(inode);
 	p = error ? ERR_PTR(error) : file_pin_new(pin, ctx, first, last);
-	filemap_invalidate_unlock_shared(inode->i_mapping);
+	up_read(&inode->i_mapping->invalidate_lock);
 	return p;
 }
 ALLOW_ERROR_INJECTION(file_pin_reserve, ERRNO);

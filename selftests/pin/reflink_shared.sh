@@ -19,12 +19,14 @@ mkxfs() {
 	umount $XFS && mkfs.xfs -q -f -m reflink="$1" $XFS_MKFS_OPTS /dev/pmem1 &&
 		mount -o dax /dev/pmem1 $XFS
 }
-# pin [-r] FILE OFFSET: pinhold's verdict on 64 KiB of FILE at OFFSET.
+# pin_verdict: what pinhold's output says of its pin.
+pin_verdict() { sed -n 's/^pinhold: pin bytes [0-9-]*: //p'; }
+# pin [-r|-m] FILE OFFSET: pinhold's verdict on 64 KiB of FILE at OFFSET
+# (-r: read-only, -m: as an MR).
 pin() {
-	local r=
-	[ "$1" = -r ] && { r=-r; shift; }
-	$PINHOLD $r "$1" "$2" 65536 true |
-		sed -n 's/^pinhold: pin bytes [0-9-]*: //p'
+	local o=
+	case $1 in -r|-m) o=$1; shift ;; esac
+	$PINHOLD $o "$1" "$2" 65536 true | pin_verdict
 }
 # shared FILE: does FIEMAP flag an extent of FILE shared (0x2000)?
 shared() {
@@ -75,7 +77,7 @@ echo "$out" | sed 's/^/# /'
 faults=$(echo "$out" | sed -n 's/^pinhold: touched 1024 pages: \([0-9]*\) faults$/\1/p')
 ktap_check shared_4m_read_mapped_with_pmds test "${faults:-9999}" -le 4
 expect "$nope" read_pin_of_pmd_mapped_shared_blocks_refused \
-	"$(echo "$out" | sed -n 's/^pinhold: pin bytes [0-9-]*: //p')"
+	"$(echo "$out" | pin_verdict)"
 ktap_check pmd_refusal_left_nothing left_nothing
 
 # A pin racing with a reflink.  The reflink from A into B breaks A's
@@ -112,9 +114,7 @@ rpid=$!
 t0=$(date +%s%N)
 verdict="no reflink wait"
 # As an MR: a second gup_test call would wait for this one's mutex.
-wait_for "$hold" "lease break" &&
-	verdict=$($PINHOLD -m $a 1048576 65536 true |
-		  sed -n 's/^pinhold: pin bytes [0-9-]*: //p')
+wait_for "$hold" "lease break" && verdict=$(pin -m $a 1048576)
 echo "# pin of A: $(( ($(date +%s%N) - t0) / 1000000 )) ms after the reflink began"
 ktap_check reflink_waits_for_pins_of_b [ "$verdict" != "no reflink wait" ]
 wait $rpid
