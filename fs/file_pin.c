@@ -7,7 +7,7 @@
  * by vaddr_pin_pages() becomes a struct file_pin on the inode's
  * file_lock_context, holding a reference on the file that holds the lease:
  * the lease lives until the last pin goes.  File systems ask
- * file_pin_break_range() before they free or move blocks; it refuses
+ * file_pin_dax_busy_page() before they free or move blocks; it refuses
  * (exclusive lease) or breaks the lease and waits a bounded time
  * (breakable lease) when the range is pinned.
  *
@@ -185,7 +185,7 @@ int layout_lease_bits(struct file_lease *fl)
  * Takes a layout lease on a regular FS-DAX file, or changes an existing
  * layout lease of @filp between breakable and exclusive.  The permission
  * rule is a read lease's (file owner or CAP_LEASE).  Only file systems that
- * call file_pin_break_range() before they free or move blocks grant it
+ * call file_pin_dax_busy_page() before they free or move blocks grant it
  * (FS_LAYOUT_PINS): elsewhere a pin would not keep its blocks.
  *
  * Return: 0, or -EINVAL for a meaningless @arg or a non-regular file,
@@ -298,29 +298,17 @@ static struct file_lease *layout_lease_of_current(struct file_lock_context *ctx)
 	return open ?: kept;
 }
 
-static bool file_pin_overlaps(const struct file_pin *p, pgoff_t first,
-			      pgoff_t last)
-{
-	return p->first <= last && first <= p->last;
-}
-
 /**
- * file_pin_find - first record of a list that overlaps a page range
- * @pins: list of struct file_pin linked by inode_node
+ * file_pin_overlaps - does a record overlap a page range?
+ * @p: the record
  * @first: first page offset
  * @last: last page offset (inclusive)
  *
- * Return: the first overlapping record, or NULL.
+ * Return: true if [@p->first, @p->last] and [@first, @last] share a page.
  */
-struct file_pin *file_pin_find(struct list_head *pins, pgoff_t first,
-			       pgoff_t last)
+bool file_pin_overlaps(const struct file_pin *p, pgoff_t first, pgoff_t last)
 {
-	struct file_pin *p;
-
-	list_for_each_entry(p, pins, inode_node)
-		if (file_pin_overlaps(p, first, last))
-			return p;
-	return NULL;
+	return p->first <= last && first <= p->last;
 }
 
 /**
@@ -575,6 +563,34 @@ static struct file_pin *file_pin_busy(struct file_lock_context *ctx,
 }
 
 /*
+ * End the layout breaks over [@first, @last] that ran out while a record
+ * they wanted is still there, under flc_lock.  Returns whether it ended
+ * one: its pins outlived it, so the caller is refused, and the next call
+ * signals and waits anew.  A call that a signal interrupts within every
+ * wait (a timer faster than a jiffy) and that is restarted each time is
+ * so refused once the break ran out, rather than starting another.
+ */
+static bool file_pin_end_breaks(struct file_lock_context *ctx, pgoff_t first,
+				pgoff_t last, unsigned long now)
+{
+	struct file_pin *p;
+	bool ended = false;
+
+	lockdep_assert_held(&ctx->flc_lock);
+	list_for_each_entry(p, &ctx->flc_pins, inode_node) {
+		struct file_lease *fl = p->lease;
+
+		if (file_pin_overlaps(p, first, last) && fl->fl_pin_break &&
+		    p->break_end == fl->fl_pin_break &&
+		    !time_before(now, fl->fl_pin_break)) {
+			fl->fl_pin_break = 0;
+			ended = true;
+		}
+	}
+	return ended;
+}
+
+/*
  * Break the leases of the pins over [@first, @last] and return how long to
  * wait for the pins.  As __break_lease() keeps fl_break_time, a lease keeps
  * the end of its break until a record the break wants goes or the time
@@ -582,8 +598,9 @@ static struct file_pin *file_pin_busy(struct file_lock_context *ctx,
  * end, so a call that a signal interrupted and restarted waits only for
  * the rest.  The records a break wants are those of the range when it
  * starts, stamped with its end: records pinned later, or wanted by an
- * earlier break, do not end it when they go.  Never longer than
- * lease-break-time from now, nor at all for zero or less.
+ * earlier break, do not end it when they go.  A break that ran out with
+ * such a record left ends instead, and the caller does not wait.  Never
+ * longer than lease-break-time from now, nor at all for zero or less.
  */
 static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 			    pgoff_t last)
@@ -594,6 +611,10 @@ static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 	struct file_pin *p;
 
 	spin_lock(&ctx->flc_lock);
+	if (file_pin_end_breaks(ctx, first, last, now)) {
+		spin_unlock(&ctx->flc_lock);
+		return 0;
+	}
 	list_for_each_entry(p, &ctx->flc_pins, inode_node) {
 		struct file_lease *fl = p->lease;
 
@@ -665,7 +686,15 @@ static int file_pin_break_range(struct inode *inode, loff_t start, loff_t end,
 			    __ret = wait(inode, __ret));
 	if (ret < 0)
 		return ret;	/* the break goes on: a restart waits the rest */
-	return ret && !now ? 1 : -ETXTBSY;
+	if (ret && !now)
+		return 1;
+	if (!ret) {
+		/* It ran out: the next call signals and waits anew. */
+		spin_lock(&ctx->flc_lock);
+		file_pin_end_breaks(ctx, first, last, jiffies);
+		spin_unlock(&ctx->flc_lock);
+	}
+	return -ETXTBSY;
 }
 
 /* Is any page of [@start, @end) pinned? */
@@ -751,6 +780,13 @@ struct page *file_pin_dax_busy_page(struct inode *inode, loff_t *start,
 		page = dax_layout_busy_page_range(inode->i_mapping, *start,
 						  *end == LLONG_MAX ? *end :
 						  *end - 1);
+		/*
+		 * The scan skips a file no longer mapped, but a pin taken
+		 * before was recorded before munmap() released i_mmap_rwsem:
+		 * acquire it, so that the check below sees the record.
+		 */
+		i_mmap_lock_read(inode->i_mapping);
+		i_mmap_unlock_read(inode->i_mapping);
 		error = file_pin_break_range(inode, *start, *end, wait);
 	} while (error > 0);
 	return error ? ERR_PTR(error) : page;

@@ -179,8 +179,7 @@ static inline void file_pin_release(struct vaddr_pin *pin,
 #endif
 
 /* Range logic, kept free of locking so that KUnit can drive it. */
-struct file_pin *file_pin_find(struct list_head *pins, pgoff_t first,
-			       pgoff_t last);
+bool file_pin_overlaps(const struct file_pin *p, pgoff_t first, pgoff_t last);
 bool file_pin_extend(struct file_pin *p, const struct vaddr_pin *owner,
 		     struct file_lease *lease, pgoff_t first, pgoff_t last);
 struct file_pin *file_pin_lookup(struct file_pin *records,
