@@ -53,8 +53,10 @@ for t in "${selected[@]}"; do
 	cat "$log.log"
 done
 
-# With kmemleak (the debug kernel), a final scan: any leak that names the
-# project's code fails the run.
+# With kmemleak (the debug kernel), a final scan: any leak fails the run,
+# not only one allocated by the project's code: a reference it takes on
+# an object the core allocates (a struct pid, a file) and never drops
+# leaks that object.  (Every run so far had none at all.)
 # A kmemleak that turned itself off (its pool ran out, say) still has its
 # file, but scans fail: that is a failure, not a clean result.
 kml=/sys/kernel/debug/kmemleak
@@ -69,8 +71,13 @@ if [ -e $kml ]; then
 		else
 			cat $kml > "$results/kmemleak.txt"
 			ours=$(grep -cE 'file_pin|vaddr_pin|vaddr_unpin|layout_lease|umem_owner|ib_umem' "$results/kmemleak.txt")
-			echo "# $(grep -c 'unreferenced object' "$results/kmemleak.txt") unreferenced objects, $ours naming our code"
-			if [ "$ours" = 0 ]; then echo "ok 1 kmemleak_clean"; else echo "not ok 1 kmemleak_clean"; fi
+			echo "# $(grep -c 'unreferenced object' "$results/kmemleak.txt") unreferenced objects, $ours backtrace lines naming our code"
+			if ! grep -q 'unreferenced object' "$results/kmemleak.txt"; then
+				echo "ok 1 kmemleak_clean"
+			else
+				sed 's/^/# /' "$results/kmemleak.txt" | head -200
+				echo "not ok 1 kmemleak_clean"
+			fi
 		fi
 	} > "$log.log" 2>&1
 	echo 0 > "$log.rc"

@@ -10,17 +10,33 @@ cp=$src/scripts/checkpatch.pl
 cocci=scripts/coccinelle/api/vaddr_unpin.cocci
 files=$(git ls-files 'mm/*.[ch]' 'fs/*.[ch]' 'drivers/*.[ch]' 'include/*.h')
 patched=$(cd $src && QUILTRC=$top/tools/quiltrc quilt files -a 2>/dev/null | grep '\.c$')
-ktap_plan 4
+ktap_plan 6
+# A missing tree or checkpatch must fail the checks, not leave nothing to say.
+ktap_check patched_tree_present [ -r "$cp" ] && [ -n "$patched" ]
+# checkpatch ARGS...: show its complaints; fail on any, or if it failed.
+checkpatch() {
+	local out rc
+	out=$(perl "$cp" --no-tree --strict --terse "$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && echo "$out"
+	[ $rc = 0 ] && [ -z "$out" ]
+}
 bad=0
 for f in $files; do
-	perl $cp --no-tree --strict --terse -f "$f" | grep . && bad=1
+	checkpatch -f "$f" || bad=1
 done
 ktap_check checkpatch_strict_files [ $bad = 0 ]
 bad=0
 for p in patches/*.patch; do
-	perl $cp --no-tree --strict --terse "$top/$p" | grep . && bad=1
+	checkpatch "$top/$p" || bad=1
 done
 ktap_check checkpatch_strict_patches [ $bad = 0 ]
+# The control: checkpatch as run here flags a style error.
+bad=$(mktemp --suffix=.c)
+printf '// SPDX-License-Identifier: GPL-2.0\nint f(int x)\n{\n\tif(x)\n\t\treturn 1;\n\treturn 0;\n}\n' > "$bad"
+checkpatch -f "$bad" > /dev/null
+ktap_check checkpatch_catches_misuse [ $? = 1 ]
+rm -f "$bad"
 out=$(cd $src && for f in $patched; do spatch --very-quiet -D report --sp-file "$top/$cocci" "$f"; done
       for f in $files; do spatch --very-quiet -D report --sp-file "$top/$cocci" "$top/$f"; done 2>&1)
 [ -n "$out" ] && echo "$out"

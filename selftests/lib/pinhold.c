@@ -135,6 +135,9 @@ int main(int argc, char **argv)
 	if (use_mr) {
 		ret = ibv_dl_load(&v) ?: ibv_dl_open_rxe(&v, &dev);
 		if (!ret) {
+			/* For tests that time the registration against others */
+			printf("pinhold: registering\n");
+			fflush(stdout);
 			errno = 0;
 			mr = v.reg_mr(dev.pd, map + off, len,
 				      pin_flags & PIN_LONGTERM_TEST_FLAG_USE_WRITE ?

@@ -39,7 +39,7 @@ shared() {
 # expect WANT NAME VERDICT
 expect() { ktap_check "$2 ($3)" [ "$3" = "$1" ]; }
 
-ktap_plan 19
+ktap_plan 20
 if ! mkxfs 1; then
 	ktap_not_ok xfs_reflink_dax_mounted
 	mkxfs 0
@@ -99,6 +99,11 @@ echo "# A: inode $(stat -c %i $a), B: inode $(stat -c %i $b)"
 hold=$(mktemp) rl=$(mktemp)
 $PINHOLD -l layout -u -d 4 $b 0 65536 "sleep 8" > "$hold" &
 hpid=$!
+# running PID: is PID alive, not a zombie?
+running() {
+	local s
+	s=$(cat /proc/$1/stat 2>/dev/null) && [[ $s != *") Z "* ]]
+}
 # wait_for FILE TEXT: up to 20 s for TEXT to appear in FILE.
 wait_for() {
 	local i
@@ -112,11 +117,21 @@ wait_for "$hold" "pin bytes.*pinned"
 xfs_io -c "reflink $a 0 0 1m" $b > "$rl" 2>&1 &
 rpid=$!
 t0=$(date +%s%N)
-verdict="no reflink wait"
-# As an MR: a second gup_test call would wait for this one's mutex.
-wait_for "$hold" "lease break" && verdict=$(pin -m $a 1048576)
+verdict="no reflink wait" began=after
+# As an MR: a second gup_test call would wait for this one's mutex.  The
+# race is only tested if the registration begins before the reflink ends.
+if wait_for "$hold" "lease break"; then
+	pout=$(mktemp)
+	$PINHOLD -m $a 1048576 65536 true > "$pout" 2>&1 &
+	ppid=$!
+	wait_for "$pout" "registering" && running $rpid && began=before
+	wait $ppid
+	verdict=$(pin_verdict < "$pout")
+	rm -f "$pout"
+fi
 echo "# pin of A: $(( ($(date +%s%N) - t0) / 1000000 )) ms after the reflink began"
 ktap_check reflink_waits_for_pins_of_b [ "$verdict" != "no reflink wait" ]
+ktap_check pin_began_before_the_reflink_ended [ $began = before ]
 wait $rpid
 wait $hpid
 sed 's/^/# holder: /' "$hold"
