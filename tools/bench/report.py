@@ -111,12 +111,26 @@ def desc(v):
 rows = []
 
 
+def workload_errors(wl):
+    """The E lines of either kernel's run that name workload wl ("wN ...")."""
+    tag = "w%d" % wl
+    return [e for d in (P, S) if d for e in d["errors"]
+            if e.split(": ", 1)[-1].split(" ", 1)[0].rstrip(":") == tag]
+
+
 def row(wl, case, a, b, target, op="<=", cal=None, note="", a_label="", b_label=""):
     """One comparison: median(a)/median(b) against target."""
     r = {"workload": wl, "case": case, "note": note,
          "target": "–" if target is None else "%s %s" % ("≤" if op == "<=" else "<", target)}
     if not a or not b:
         r.update(result="n/a", ratio=None, measured="missing data")
+        rows.append(r)
+        return r
+    # A workload that reported an error (a refusal that did not happen, a
+    # failed registration) measured something else: no verdict on it.
+    errs = workload_errors(wl)
+    if errs:
+        r.update(result="n/a", ratio=None, measured="workload error: " + "; ".join(errs))
         rows.append(r)
         return r
     if cal:
@@ -436,10 +450,12 @@ for k in KERNELS:
         "none" if not d["errors"] else "; ".join(d["errors"]), walls))
 pass_n = sum(r["result"].startswith("PASS") for r in rows)
 miss_n = sum(r["result"].startswith("MISS") for r in rows)
+na_n = sum(r["result"] == "n/a" for r in rows)
 text = "\n".join(
     ["# make bench results", "",
-     "%s; %d PASS, %d MISS; `make bench` wall time %s s (kernel builds: %s)." % (
-         meta["date"], pass_n, miss_n, meta["make_bench_wall_s"] or "?", meta["kernel_builds"]),
+     "%s; %d PASS, %d MISS%s; `make bench` wall time %s s (kernel builds: %s)." % (
+         meta["date"], pass_n, miss_n, ", %d n/a (no data, or the workload reported an error)" % na_n if na_n else "",
+         meta["make_bench_wall_s"] or "?", meta["kernel_builds"]),
      "Times are medians of repeated runs inside one VM boot (QEMU TCG, noisy); "
      "[a–b] after a ratio is a 95% bootstrap interval; \"within noise\" marks a result whose interval "
      "contains the target.", ""] + md + ["", "Notes:", ""] + notes +
