@@ -563,15 +563,17 @@ static struct file_pin *file_pin_busy(struct file_lock_context *ctx,
 }
 
 /*
- * End the layout breaks over [@first, @last] that ran out while a record
- * they wanted is still there, under flc_lock.  Returns whether it ended
- * one: its pins outlived it, so the caller is refused, and the next call
- * signals and waits anew.  A call that a signal interrupts within every
- * wait (a timer faster than a jiffy) and that is restarted each time is
- * so refused once the break ran out, rather than starting another.
+ * End the layout breaks over [@first, @last] that ran out less than @full
+ * jiffies ago while a record they wanted is still there, under flc_lock.
+ * Returns whether it ended one: its pins outlived it, so the caller is
+ * refused, and the next call signals and waits anew.  A call that a signal
+ * interrupts within every wait (a timer faster than a jiffy) and that is
+ * restarted each time is so refused once the break ran out, rather than
+ * starting another.  A break abandoned longer ago (its caller killed, say)
+ * is left to the caller to start anew.
  */
 static bool file_pin_end_breaks(struct file_lock_context *ctx, pgoff_t first,
-				pgoff_t last, unsigned long now)
+				pgoff_t last, unsigned long now, long full)
 {
 	struct file_pin *p;
 	bool ended = false;
@@ -582,7 +584,8 @@ static bool file_pin_end_breaks(struct file_lock_context *ctx, pgoff_t first,
 
 		if (file_pin_overlaps(p, first, last) && fl->fl_pin_break &&
 		    p->break_end == fl->fl_pin_break &&
-		    !time_before(now, fl->fl_pin_break)) {
+		    !time_before(now, fl->fl_pin_break) &&
+		    time_before(now, fl->fl_pin_break + full)) {
 			fl->fl_pin_break = 0;
 			ended = true;
 		}
@@ -598,8 +601,8 @@ static bool file_pin_end_breaks(struct file_lock_context *ctx, pgoff_t first,
  * end, so a call that a signal interrupted and restarted waits only for
  * the rest.  The records a break wants are those of the range when it
  * starts, stamped with its end: records pinned later, or wanted by an
- * earlier break, do not end it when they go.  A break that ran out with
- * such a record left ends instead, and the caller does not wait.  Never
+ * earlier break, do not end it when they go.  A break that ran out lately
+ * with such a record left ends instead, and the caller does not wait.  Never
  * longer than lease-break-time from now, nor at all for zero or less.
  */
 static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
@@ -611,7 +614,7 @@ static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 	struct file_pin *p;
 
 	spin_lock(&ctx->flc_lock);
-	if (file_pin_end_breaks(ctx, first, last, now)) {
+	if (file_pin_end_breaks(ctx, first, last, now, full)) {
 		spin_unlock(&ctx->flc_lock);
 		return 0;
 	}
@@ -691,7 +694,8 @@ static int file_pin_break_range(struct inode *inode, loff_t start, loff_t end,
 	if (!ret) {
 		/* It ran out: the next call signals and waits anew. */
 		spin_lock(&ctx->flc_lock);
-		file_pin_end_breaks(ctx, first, last, jiffies);
+		file_pin_end_breaks(ctx, first, last, jiffies,
+				    max(lease_break_time, 1) * (long)HZ);
 		spin_unlock(&ctx->flc_lock);
 	}
 	return -ETXTBSY;

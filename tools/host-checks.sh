@@ -12,7 +12,7 @@ files=$(git ls-files 'mm/*.[ch]' 'fs/*.[ch]' 'drivers/*.[ch]' 'include/*.h')
 patched=$(cd $src && QUILTRC=$top/tools/quiltrc quilt files -a 2>/dev/null | grep '\.c$')
 ktap_plan 6
 # A missing tree or checkpatch must fail the checks, not leave nothing to say.
-ktap_check patched_tree_present [ -r "$cp" ] && [ -n "$patched" ]
+ktap_check patched_tree_present test -r "$cp" -a -n "$patched"
 # checkpatch ARGS...: show its complaints; fail on any, or if it failed.
 checkpatch() {
 	local out rc

@@ -3,7 +3,7 @@
  * sigtrunc: ftruncate(FILE, SIZE) while a SIGALRM with SA_RESTART arrives
  * every INTERVAL_MS, so that a blocking truncate is interrupted and
  * restarted by the kernel again and again.  For fstests/004.  "storm"
- * instead of an interval: a child sends SIGALRM as fast as it can, at any
+ * instead of an interval: a child sends SIGALRM 0-3 ms apart, at any
  * moment, not only at timer ticks as a timer without high resolution does,
  * and the handler takes 2 ms, so that the call is mostly out of its wait
  * (in the handler) when a time limit passes.
@@ -82,8 +82,18 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (!storm) {
-			while (!kill(parent, SIGALRM))
-				;
+			/*
+			 * At random moments 0-3 ms apart, by the clock, not a
+			 * tick-bound sleep: sent back to back, the signals
+			 * would keep the 2 ms handler running for ever.
+			 */
+			srand(getpid());
+			while (!kill(parent, SIGALRM)) {
+				long end = now_ns() + rand() % 3000000;
+
+				while (now_ns() < end)
+					;
+			}
 			_exit(0);
 		}
 	}

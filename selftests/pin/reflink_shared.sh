@@ -83,7 +83,7 @@ ktap_check pmd_refusal_left_nothing left_nothing
 # A pin racing with a reflink.  The reflink from A into B breaks A's
 # layout (no pins yet: it unmaps A's pages) and then B's, whose MMAPLOCK
 # is nested under A's, so it waits for the pins of B's breakable lease
-# holding both; B's holder unpins four seconds after the break, within
+# holding both; B's holder unpins seven seconds after the break, within
 # the break time.  A pin of A's second half (an MR) starts during that
 # wait.  The reflink must win and the pin fail with EOPNOTSUPP: A shares
 # blocks now, and its writes may move any of them.  (The pin used to
@@ -97,7 +97,7 @@ xfs_io -f -c "pwrite -q -S 0x22 0 2m" -c fsync $b
 [ "$(stat -c %i $a)" -lt "$(stat -c %i $b)" ] || { t=$a a=$b b=$t; }
 echo "# A: inode $(stat -c %i $a), B: inode $(stat -c %i $b)"
 hold=$(mktemp) rl=$(mktemp)
-$PINHOLD -l layout -u -d 4 $b 0 65536 "sleep 8" > "$hold" &
+$PINHOLD -l layout -u -d 7 $b 0 65536 "sleep 12" > "$hold" &
 hpid=$!
 # running PID: is PID alive, not a zombie?
 running() {
