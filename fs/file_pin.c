@@ -562,6 +562,12 @@ static struct file_pin *file_pin_busy(struct file_lock_context *ctx,
 	return found;
 }
 
+/* How long a layout break waits for pins: lease-break-time, in jiffies. */
+static long file_pin_break_time(void)
+{
+	return max(lease_break_time, 0) * (long)HZ;
+}
+
 /*
  * End the layout breaks over [@first, @last] that ran out less than @full
  * jiffies ago while a record they wanted is still there, under flc_lock.
@@ -608,7 +614,7 @@ static bool file_pin_end_breaks(struct file_lock_context *ctx, pgoff_t first,
 static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 			    pgoff_t last)
 {
-	long full = max(lease_break_time, 0) * (long)HZ, timeout = 0;
+	long full = file_pin_break_time(), timeout = 0;
 	unsigned long now = jiffies, end = full ? (now + full) ?: 1 : 0;
 	struct file_lease *done = NULL;
 	struct file_pin *p;
@@ -695,7 +701,7 @@ static int file_pin_break_range(struct inode *inode, loff_t start, loff_t end,
 		/* It ran out: the next call signals and waits anew. */
 		spin_lock(&ctx->flc_lock);
 		file_pin_end_breaks(ctx, first, last, jiffies,
-				    max(lease_break_time, 1) * (long)HZ);
+				    file_pin_break_time());
 		spin_unlock(&ctx->flc_lock);
 	}
 	return -ETXTBSY;

@@ -21,12 +21,11 @@ mkxfs() {
 }
 # pin_verdict: what pinhold's output says of its pin.
 pin_verdict() { sed -n 's/^pinhold: pin bytes [0-9-]*: //p'; }
-# pin [-r|-m] FILE OFFSET: pinhold's verdict on 64 KiB of FILE at OFFSET
-# (-r: read-only, -m: as an MR).
+# pin [-r] FILE OFFSET: pinhold's verdict on 64 KiB of FILE at OFFSET.
 pin() {
-	local o=
-	case $1 in -r|-m) o=$1; shift ;; esac
-	$PINHOLD $o "$1" "$2" 65536 true | pin_verdict
+	local r=
+	[ "$1" = -r ] && { r=-r; shift; }
+	$PINHOLD $r "$1" "$2" 65536 true | pin_verdict
 }
 # shared FILE: does FIEMAP flag an extent of FILE shared (0x2000)?
 shared() {
