@@ -2,7 +2,7 @@
 # Shared by the fstests-style scripts: paths and filters that keep the
 # golden output free of run-specific values.
 PINHOLD=${VMREPO:-$(cd "$(dirname "$0")/../.." && pwd)}/build/selftests/lib/pinhold
-TIMED_TRUNCATE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/timed-truncate
+TIMED_TRUNCATE=${PINHOLD%/pinhold}/timed-truncate
 _size() { stat -c %s "$1"; }
 _md5() { md5sum < "$1" | cut -c1-8; }
 # _make_file FILE PAGES: a file of PAGES 4 KiB pages of non-zero data
