@@ -257,6 +257,9 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 	new->fa_fd = fd;
 
 	error = kernel_setlease(filp, F_RDLCK, &fl, (void **)&new);
+	/* Another thread gave @filp a lease of another kind meanwhile. */
+	if (!error && fl)
+		error = -EBUSY;
 	if (fl)
 		locks_free_lease(fl);
 	if (new)
@@ -627,7 +630,9 @@ static long file_pin_notify(struct file_lock_context *ctx, pgoff_t first,
 	list_for_each_entry(p, &ctx->flc_pins, inode_node) {
 		struct file_lease *fl = p->lease;
 
-		if (!file_pin_overlaps(p, first, last))
+		/* Made exclusive since file_pin_busy(): the wait refuses. */
+		if (!file_pin_overlaps(p, first, last) ||
+		    fl->c.flc_flags & FL_EXCLUSIVE)
 			continue;
 		/* (Without a break time, once per run of a lease's records.) */
 		if (fl != done && (!fl->fl_pin_break ||
