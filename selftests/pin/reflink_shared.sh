@@ -82,13 +82,15 @@ ktap_check pmd_refusal_left_nothing left_nothing
 # A pin racing with a reflink.  The reflink from A into B breaks A's
 # layout (no pins yet: it unmaps A's pages) and then B's, whose MMAPLOCK
 # is nested under A's, so it waits for the pins of B's breakable lease
-# holding both; B's holder unpins seven seconds after the break, within
-# the break time.  A pin of A's second half (an MR) starts during that
-# wait.  The reflink must win and the pin fail with EOPNOTSUPP: A shares
-# blocks now, and its writes may move any of them.  (The pin used to
-# record its range during the wait, fault A's unshared second half in
-# once the reflink had set the flag, and pin it: both won.)
-break_time 10
+# holding both; B's holder unpins 20 seconds after the break, within
+# the break time (30 s: starting a program alone takes up to 2 s in the
+# debug VM under TCG, and the steps below start a few).  A pin of A's
+# second half (an MR) starts during that wait.  The reflink must win and
+# the pin fail with EOPNOTSUPP: A shares blocks now, and its writes may
+# move any of them.  (The pin used to record its range during the wait,
+# fault A's unshared second half in once the reflink had set the flag,
+# and pin it: both won.)
+break_time 30
 a=$XFS/race.1 b=$XFS/race.2
 xfs_io -f -c "pwrite -q -S 0x11 0 2m" -c fsync $a
 xfs_io -f -c "pwrite -q -S 0x22 0 2m" -c fsync $b
@@ -96,7 +98,7 @@ xfs_io -f -c "pwrite -q -S 0x22 0 2m" -c fsync $b
 [ "$(stat -c %i $a)" -lt "$(stat -c %i $b)" ] || { t=$a a=$b b=$t; }
 echo "# A: inode $(stat -c %i $a), B: inode $(stat -c %i $b)"
 hold=$(mktemp) rl=$(mktemp)
-$PINHOLD -l layout -u -d 7 $b 0 65536 "sleep 12" > "$hold" &
+$PINHOLD -l layout -u -d 20 $b 0 65536 "sleep 30" > "$hold" &
 hpid=$!
 # running PID: is PID alive, not a zombie?
 running() {
