@@ -143,19 +143,31 @@ static void file_pin_test_many(struct kunit *test)
 
 static void file_pin_test_falloc_range(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, falloc_layout_end(FALLOC_FL_PUNCH_HOLE |
+	struct file_pin_test_ctx *c = test->priv;
+	struct inode *inode = &c->inode[0];
+
+	inode->i_blkbits = 12;
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(inode, FALLOC_FL_PUNCH_HOLE |
 						FALLOC_FL_KEEP_SIZE, 4096, 8192),
 			12288LL);
-	KUNIT_EXPECT_EQ(test, falloc_layout_end(FALLOC_FL_ZERO_RANGE, 0, 4096),
-			4096LL);
-	KUNIT_EXPECT_EQ(test, falloc_layout_end(FALLOC_FL_COLLAPSE_RANGE, 0,
-						4096), LLONG_MAX);
-	KUNIT_EXPECT_EQ(test, falloc_layout_end(FALLOC_FL_INSERT_RANGE, 0,
-						4096), LLONG_MAX);
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(inode, FALLOC_FL_ZERO_RANGE, 0,
+						4096), 4096LL);
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(inode, FALLOC_FL_COLLAPSE_RANGE,
+						0, 4096), LLONG_MAX);
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(inode, FALLOC_FL_INSERT_RANGE,
+						8192, 4096), LLONG_MAX);
+	/* Shifts by part of a block are refused: they break nothing. */
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(inode, FALLOC_FL_COLLAPSE_RANGE,
+						2048, 4096), 2048LL);
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(inode, FALLOC_FL_INSERT_RANGE,
+						4096, 512), 4096LL);
+	inode->i_blkbits = 10;
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(inode, FALLOC_FL_INSERT_RANGE,
+						4096, 1024), LLONG_MAX);
 	/* Allocation frees nothing: an empty range. */
-	KUNIT_EXPECT_EQ(test, falloc_layout_end(0, 4096, 4096), 4096LL);
-	KUNIT_EXPECT_EQ(test, falloc_layout_end(FALLOC_FL_KEEP_SIZE, 0, 4096),
-			0LL);
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(inode, 0, 4096, 4096), 4096LL);
+	KUNIT_EXPECT_EQ(test, falloc_layout_end(inode, FALLOC_FL_KEEP_SIZE, 0,
+						4096), 0LL);
 }
 
 static struct kunit_case file_pin_test_cases[] = {

@@ -187,18 +187,25 @@ struct file_pin *file_pin_lookup(struct file_pin *records,
 
 /**
  * falloc_layout_end - end of the byte range whose blocks fallocate() frees
+ * @inode: the file
  * @mode: fallocate mode
  * @offset: start of the range
  * @len: length of the range
  *
  * Return: the exclusive end of [@offset, end) that @mode frees or moves;
  * LLONG_MAX for modes that shift the rest of the file, @offset (an empty
- * range) for modes that only allocate.
+ * range) for modes that only allocate, and for a shift by other than
+ * whole blocks, which the file systems refuse with -EINVAL after the break:
+ * such a request must neither fail with -ETXTBSY nor break a lease.  The
+ * block size never changes, so unlike the size it cannot turn an invalid
+ * request valid while a break drops the file's locks.
  */
-static inline loff_t falloc_layout_end(int mode, loff_t offset, loff_t len)
+static inline loff_t falloc_layout_end(struct inode *inode, int mode,
+				       loff_t offset, loff_t len)
 {
 	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
-		return LLONG_MAX;
+		return (offset | len) & (i_blocksize(inode) - 1) ?
+		       offset : LLONG_MAX;
 	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE |
 		    FALLOC_FL_UNSHARE_RANGE))
 		return offset + len;

@@ -243,6 +243,25 @@ TEST_F(pin, insert_above_pin)
 			    (NPAGES - 4) * ps, ps));
 }
 
+/*
+ * A shift by part of a page (a block here) is invalid whatever is pinned:
+ * EINVAL, as without pins, and no layout break (which would refuse with
+ * ETXTBSY here, or signal another process's breakable lease).
+ */
+TEST_F(pin, collapse_unaligned_over_pin)
+{
+	EXPECT_EQ(fs_op(variant, -EINVAL),
+		  do_falloc(self->fd, FALLOC_FL_COLLAPSE_RANGE, ps / 2, ps));
+	EXPECT_TRUE(unchanged(self->fd));
+}
+
+TEST_F(pin, insert_unaligned_over_pin)
+{
+	EXPECT_EQ(fs_op(variant, -EINVAL),
+		  do_falloc(self->fd, FALLOC_FL_INSERT_RANGE, ps, ps / 2));
+	EXPECT_TRUE(unchanged(self->fd));
+}
+
 TEST_F(pin, zero_over_pin)
 {
 	int expect = fs_op(variant, blocked(variant));
