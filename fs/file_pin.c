@@ -176,6 +176,12 @@ int layout_lease_bits(struct file_lease *fl)
 	return F_LAYOUT | (fl->c.flc_flags & FL_EXCLUSIVE ? F_EXCLUSIVE : 0);
 }
 
+/* Was @fl taken by the calling process? */
+static bool layout_lease_is_current(struct file_lease *fl)
+{
+	return fl->fl_pin_pid == task_tgid(current);
+}
+
 /**
  * layout_lease_set - fcntl(F_SETLEASE) with F_LAYOUT
  * @fd: the file descriptor (for SIGIO on a lease break)
@@ -190,8 +196,10 @@ int layout_lease_bits(struct file_lease *fl)
  *
  * Return: 0, or -EINVAL for a meaningless @arg or a non-regular file,
  * -EOPNOTSUPP for a file without DAX or on a file system without
- * FS_LAYOUT_PINS, -EACCES without permission, -EBUSY
- * when @filp holds another kind of lease, -EAGAIN/-ENOMEM as for leases.
+ * FS_LAYOUT_PINS, -EACCES without permission or the LSM's error, -EBUSY
+ * when @filp holds another kind of lease or a layout lease another process
+ * took (a forked child shares the open file, not the lease's pins),
+ * -EAGAIN/-ENOMEM as for leases.
  */
 int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 {
@@ -223,8 +231,9 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 		list_for_each_entry(fl, &ctx->flc_lease, c.flc_list) {
 			if (fl->c.flc_file != filp)
 				continue;
+			/* Only the holder changes it: it is the one pinning. */
 			error = -EBUSY;
-			if (is_layout_lease(fl)) {
+			if (is_layout_lease(fl) && layout_lease_is_current(fl)) {
 				fl->c.flc_flags = (fl->c.flc_flags & ~FL_EXCLUSIVE) | excl;
 				error = 0;
 			}
@@ -267,12 +276,6 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 	return error;
 }
 ALLOW_ERROR_INJECTION(layout_lease_set, ERRNO);
-
-/* Was @fl taken by the calling process? */
-static bool layout_lease_is_current(struct file_lease *fl)
-{
-	return fl->fl_pin_pid == task_tgid(current);
-}
 
 /*
  * The layout lease of the calling process on @inode, under flc_lock: the

@@ -294,6 +294,14 @@ TEST_F(lease, pin_needs_own_lease)
 		_exit(-pin_start(map, len));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(EPERM, WEXITSTATUS(status));
+	/* Nor can it take the lease over: it must open the file itself. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(-set_lease(self->fd, F_LAYOUT));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(EBUSY, WEXITSTATUS(status));
+	EXPECT_EQ(F_LAYOUT | F_EXCLUSIVE, fcntl(self->fd, F_GETLEASE));
 	pinfd = pin_start(map, len);
 	ASSERT_LE(0, pinfd);
 	EXPECT_EQ(0, pin_stop(pinfd));
