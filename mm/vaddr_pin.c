@@ -127,7 +127,9 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
  * copies are anonymous memory and pin as such), reflinked (shared) FS-DAX
  * blocks, holes a read-only pin finds mapped with the zero page, and file
  * pages @pin already pins (a file mapped twice in one registration);
- * -EFAULT for an unmapped address; other errors as pin_user_pages().
+ * -EFAULT for an unmapped address or a caller without an mm (a kernel
+ * thread, which also WARNs); -EINTR on a fatal signal; -ENOMEM; other
+ * errors as pin_user_pages().
  */
 long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 		     unsigned int gup_flags, struct page **pages,

@@ -38,8 +38,9 @@ struct task_struct;
  * @device: optional name of the device the pins serve (e.g. "rxe0"),
  *	copied at registration, shown in /proc/<pid>/file_pins
  * @records: the file pin records made by vaddr_pin_pages() on behalf of
- *	this owner; private to mm/vaddr_pin.c.  Zero-initialise the
- *	structure before the first vaddr_pin_pages() call.
+ *	this owner; private to mm/vaddr_pin.c and fs/file_pin.c.
+ *	Zero-initialise the structure before the first vaddr_pin_pages()
+ *	call.
  *
  * The caller keeps @f_owner (or @mm) alive for as long as pins exist and
  * serialises vaddr_pin_pages()/vaddr_unpin_pages() calls on one vaddr_pin.
