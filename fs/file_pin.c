@@ -198,8 +198,8 @@ static bool layout_lease_is_current(struct file_lease *fl)
  * -EOPNOTSUPP for a file without DAX or on a file system without
  * FS_LAYOUT_PINS, -EACCES without permission or the LSM's error, -EBUSY
  * when @filp holds another kind of lease or a layout lease another process
- * took (a forked child shares the open file, not the lease's pins),
- * -EAGAIN/-ENOMEM as for leases.
+ * took (a forked child shares the open file but neither pins under nor
+ * changes the lease), -EAGAIN/-ENOMEM as for leases.
  */
 int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 {

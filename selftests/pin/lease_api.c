@@ -294,7 +294,7 @@ TEST_F(lease, pin_needs_own_lease)
 		_exit(-pin_start(map, len));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(EPERM, WEXITSTATUS(status));
-	/* Nor can it take the lease over: it must open the file itself. */
+	/* Nor can it switch the lease: it must take one of its own. */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
