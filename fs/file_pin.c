@@ -984,6 +984,7 @@ static struct task_struct *file_pin_live_thread(struct task_struct *task)
 	t = find_lock_task_mm(task);
 	if (!t)
 		return NULL;
+	__acquire(&t->alloc_lock);	/* for sparse: t comes locked */
 	/* The task lock keeps @t until the reference is taken. */
 	get_task_struct(t);
 	task_unlock(t);
