@@ -3,10 +3,13 @@
 # project with tools/kernel-debug.config: KASAN, lockdep, DEBUG_VM,
 # kmemleak...; build/bzImage-debug) or stock (the unmodified base with the
 # project's config; build/bzImage-stock).
+#   tools/build-kernel.sh FLAVOUR TARGET...: make only the TARGETs (and what
+#   they need) in that flavour's tree, e.g. C=2 fs/file_pin.o for sparse.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/base.conf"
 flavour=${1:-project}
+shift || true
 frags="$top/tools/kernel.config"
 case $flavour in
 project) "$top/tools/prepare-source.sh"; src="$top/build/src"; out=bzImage
@@ -44,6 +47,10 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.cfgstamp" 2>/dev/null)" != "$cfgst
 	done < <(cat $frags)
 	[ $missing = 0 ] || { echo "build-kernel: ERROR: fix the config fragment" >&2; exit 1; }
 	echo "$cfgstamp" > "$obj/.cfgstamp"
+fi
+if [ $# -gt 0 ]; then
+	kmake "$@"
+	exit
 fi
 echo "build-kernel: building $flavour kernel in ${obj#$top/} ($(nproc) jobs, ccache $CCACHE_DIR)"
 start=$(date +%s)

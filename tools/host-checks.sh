@@ -1,7 +1,8 @@
 #!/bin/bash
 # Checks that run on the host, as KTAP: checkpatch --strict on the
-# project's kernel files and patches, and the Coccinelle rule that pages
-# from vaddr_pin_pages() are released only by vaddr_unpin_pages().
+# project's kernel files and patches, sparse on the objects they build,
+# and the Coccinelle rule that pages from vaddr_pin_pages() are released
+# only by vaddr_unpin_pages().
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 . selftests/lib/ktap.sh
@@ -10,7 +11,7 @@ cp=$src/scripts/checkpatch.pl
 cocci=scripts/coccinelle/api/vaddr_unpin.cocci
 files=$(git ls-files 'mm/*.[ch]' 'fs/*.[ch]' 'drivers/*.[ch]' 'include/*.h')
 patched=$(cd $src && QUILTRC=$top/tools/quiltrc quilt files -a 2>/dev/null | grep '\.c$')
-ktap_plan 6
+ktap_plan 9
 # A missing tree or checkpatch must fail the checks, not leave nothing to say.
 ktap_check patched_tree_present test -r "$cp" -a -n "$patched"
 # checkpatch ARGS...: show its complaints; fail on any, or if it failed.
@@ -37,6 +38,34 @@ printf '// SPDX-License-Identifier: GPL-2.0\nint f(int x)\n{\n\tif(x)\n\t\tretur
 out=$(checkpatch -f "$bad")
 ktap_check checkpatch_catches_misuse grep -q "space required before the open parenthesis" <<< "$out"
 rm -f "$bad"
+# sparse (C=2) in the debug kernel's tree: the objects of our own files
+# must be clean; a patched upstream file may keep the warnings upstream
+# has (tools/sparse-upstream.txt: this output for the same files after
+# 'tools/quilt pop -a' in build/src), and no more.  Line numbers and include notes are left out, so
+# the list holds for any line shift.  sparse FILE...: the warnings, in
+# that form; fails (with the build's output) if the build failed.
+sparse() {
+	local log rc
+	log=$("$top/tools/build-kernel.sh" debug C=2 "${@/%.c/.o}" 2>&1)
+	rc=$?
+	[ $rc = 0 ] || { echo "$log" | tail -20 >&2; return $rc; }
+	grep -E "^$top/$src/[^ ]*:[0-9]+:[0-9]+: " <<< "$log" |
+		grep -v -e ': note: ' -e '\[-W' |
+		sed -E "s|^$top/$src/||; s|:[0-9]+:[0-9]+: |: |"
+	return 0
+}
+out=$(sparse $(grep '\.c$' <<< "$files"))
+rc=$?
+[ -n "$out" ] && echo "$out"
+ktap_check sparse_files_clean test $rc = 0 -a -z "$out"
+base=$(sparse $patched)
+rc=$?
+new=$(comm -23 <(sort <<< "$base") <(sort tools/sparse-upstream.txt))
+[ -n "$new" ] && echo "$new"
+ktap_check sparse_patched_no_new_warnings test $rc = 0 -a -z "$new"
+# The control: sparse ran, and found upstream's warnings.
+echo "# sparse: $(grep -c . <<< "$base") lines for the patched files, upstream has $(grep -c . tools/sparse-upstream.txt)"
+ktap_check sparse_ran grep -q 'context imbalance' <<< "$base"
 out=$(cd $src && for f in $patched; do spatch --very-quiet -D report --sp-file "$top/$cocci" "$f"; done
       for f in $files; do spatch --very-quiet -D report --sp-file "$top/$cocci" "$top/$f"; done 2>&1)
 [ -n "$out" ] && echo "$out"
