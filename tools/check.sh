@@ -5,7 +5,7 @@
 #
 #   tools/check.sh [FILTER...]   e.g. tools/check.sh pin/layout_matrix
 #                                     tools/check.sh kunit   (KUnit only)
-#                                     tools/check.sh host    (checkpatch, sparse, Coccinelle)
+#                                     tools/check.sh host    (checkpatch, sparse, kernel-doc, Coccinelle)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -51,7 +51,7 @@ else
 	rm -rf "$out"
 fi
 
-# Host checks (style, sparse, Coccinelle): reported like a guest test.
+# Host checks (style, sparse, kernel-doc, Coccinelle): reported like a guest test.
 if [ ${#filters[@]} = 0 ] || [[ " ${filters[*]} " == *" host"* ]]; then
 	mkdir -p "$out/results"
 	tools/host-checks.sh > "$out/results/host_checks.log" 2>&1

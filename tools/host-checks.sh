@@ -1,7 +1,7 @@
 #!/bin/bash
 # Checks that run on the host, as KTAP: checkpatch --strict on the
 # project's kernel files and patches, sparse on the objects they build,
-# and the Coccinelle rule that pages from vaddr_pin_pages() are released
+# kernel-doc, and the Coccinelle rule that pages from vaddr_pin_pages() are released
 # only by vaddr_unpin_pages().
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -11,7 +11,7 @@ cp=$src/scripts/checkpatch.pl
 cocci=scripts/coccinelle/api/vaddr_unpin.cocci
 files=$(git ls-files 'mm/*.[ch]' 'fs/*.[ch]' 'drivers/*.[ch]' 'include/*.h')
 patched=$(cd $src && QUILTRC=$top/tools/quiltrc quilt files -a 2>/dev/null | grep '\.c$')
-ktap_plan 9
+ktap_plan 10
 # A missing tree or checkpatch must fail the checks, not leave nothing to say.
 ktap_check patched_tree_present test -r "$cp" -a -n "$patched"
 # checkpatch ARGS...: show its complaints; fail on any, or if it failed.
@@ -66,6 +66,17 @@ ktap_check sparse_patched_no_new_warnings test $rc = 0 -a -z "$new"
 # The control: sparse ran, and found upstream's warnings.
 echo "# sparse: $(grep -c . <<< "$base") lines for the patched files, upstream has $(grep -c . tools/sparse-upstream.txt)"
 ktap_check sparse_ran grep -q 'context imbalance' <<< "$base"
+# kernel-doc -Wall is silent on our files, and every function exported
+# by our files or by a patch has a kernel-doc comment.
+out=$(perl $src/scripts/kernel-doc -Wall -none $files 2>&1)
+for sym in $(sed -n 's/^EXPORT_SYMBOL\(_GPL\)\?(\(.*\));/\2/p' $files) \
+	   $(sed -n 's/^+EXPORT_SYMBOL\(_GPL\)\?(\(.*\));/\2/p' patches/*.patch); do
+	(cd $src && grep -qE "^ \* $sym(\(\))? - " $patched) ||
+		(grep -qE "^ \* $sym(\(\))? - " $files) ||
+		out+="${out:+$'\n'}exported without kernel-doc: $sym"
+done
+[ -n "$out" ] && echo "$out"
+ktap_check kernel_doc_clean [ -z "$out" ]
 out=$(cd $src && for f in $patched; do spatch --very-quiet -D report --sp-file "$top/$cocci" "$f"; done
       for f in $files; do spatch --very-quiet -D report --sp-file "$top/$cocci" "$top/$f"; done 2>&1)
 [ -n "$out" ] && echo "$out"
