@@ -191,7 +191,7 @@ EXPORT_SYMBOL_GPL(vaddr_pin_pages);
  */
 static void vaddr_unpin_fsdax_page(struct page *page)
 {
-	/* Someone released our pin with unpin_user_page() or put_page()? */
+	/* Someone dropped our pin, with unpin_user_page() say? */
 	if (IS_ENABLED(CONFIG_FILE_PIN_DEBUG))
 		WARN_ONCE(!page_is_fsdax(page) ||
 			  !folio_maybe_dma_pinned(page_folio(page)),
