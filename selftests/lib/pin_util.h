@@ -23,13 +23,15 @@
 #define F_EXCLUSIVE	32
 #endif
 
-/* From mm/gup_test.h (this project extends it with USE_VADDR_PIN). */
+/* From mm/gup_test.h (this project extends it with USE_VADDR_PIN and
+ * VADDR_PIN_MM). */
 #define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test)
 #define PIN_LONGTERM_TEST_STOP	_IO('g', 8)
 #define PIN_LONGTERM_TEST_READ	_IOW('g', 9, __u64)
 #define PIN_LONGTERM_TEST_FLAG_USE_WRITE	1
 #define PIN_LONGTERM_TEST_FLAG_USE_FAST		2
 #define PIN_LONGTERM_TEST_FLAG_USE_VADDR_PIN	4
+#define PIN_LONGTERM_TEST_FLAG_VADDR_PIN_MM	8	/* owner: the mm */
 struct pin_longterm_test {
 	__u64 addr;
 	__u64 size;

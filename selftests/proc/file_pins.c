@@ -6,7 +6,7 @@
  *   pages=N lease=layout|exclusive held=open|pins file=PATH
  *
  * - a gup_test pin: exactly one line, every key in order, every value
- *   right; paths are octal-escaped;
+ *   right; paths are octal-escaped; owned by the mm: owner_fd=- owner=mm;
  * - RDMA MRs of two verbs contexts over files on ext4 and xfs: one line
  *   per MR, owned by the context's uverbs fd, device rxe0;
  * - close() and munmap() of the data file while pinned: held=pins, and
@@ -391,6 +391,50 @@ TEST_F(fp, format_one_pin)
 	ASSERT_NE(NULL, buf);
 	EXPECT_STREQ(want, buf);
 	free(buf);
+}
+
+/*
+ * Pins owned by the process's mm (gup_test's VADDR_PIN_MM): owner_fd=-
+ * owner=mm, byte for byte; they keep the range as any pin does, and go
+ * when the gup_test file releases them.
+ */
+TEST_F(fp, mm_owner)
+{
+	unsigned int mm = PIN_LONGTERM_TEST_FLAG_USE_WRITE |
+			  PIN_LONGTERM_TEST_FLAG_USE_VADDR_PIN |
+			  PIN_LONGTERM_TEST_FLAG_VADDR_PIN_MM;
+	long pages = vaddr_pins_held(), files = file_pins_held();
+	char want[512], *buf;
+
+	/* The mm owner is a kind of vaddr_pin owner, not another pin API. */
+	EXPECT_EQ(-EINVAL, pin_start_flags(self->map, ps,
+					   PIN_LONGTERM_TEST_FLAG_VADDR_PIN_MM));
+	self->pinfd = pin_start_flags(self->map + PIN_FIRST * ps,
+				      PIN_PAGES * ps, mm);
+	ASSERT_LE(0, self->pinfd) TH_LOG("pin: %s", strerror(-self->pinfd));
+	snprintf(want, sizeof(want),
+		 "owner_fd=- owner=mm device=- fsdev=%u:%u ino=%lu range=%d-%d pages=%d lease=exclusive held=open file=%s\n",
+		 major(self->st.st_dev), minor(self->st.st_dev),
+		 (unsigned long)self->st.st_ino, PIN_FIRST,
+		 PIN_FIRST + PIN_PAGES - 1, PIN_PAGES, self->path);
+	buf = read_file("/proc/self/file_pins", NULL);
+	ASSERT_NE(NULL, buf);
+	EXPECT_STREQ(want, buf);
+	free(buf);
+	EXPECT_EQ(-1, ftruncate(self->fd, (PIN_FIRST + 1) * ps));
+	EXPECT_EQ(ETXTBSY, errno);
+	EXPECT_EQ(pages + PIN_PAGES, vaddr_pins_held());
+	EXPECT_EQ(files + 1, file_pins_held());
+
+	EXPECT_EQ(0, pin_stop(self->pinfd));
+	self->pinfd = -1;
+	buf = read_file("/proc/self/file_pins", NULL);
+	ASSERT_NE(NULL, buf);
+	EXPECT_STREQ("", buf);
+	free(buf);
+	EXPECT_EQ(pages, vaddr_pins_held());
+	EXPECT_EQ(files, file_pins_held());
+	EXPECT_EQ(0, ftruncate(self->fd, (PIN_FIRST + 1) * ps));
 }
 
 /* Space, tab, newline, backslash and '=' in the path are octal escapes. */
