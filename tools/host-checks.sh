@@ -1,8 +1,8 @@
 #!/bin/bash
 # Checks that run on the host, as KTAP: checkpatch --strict on the
 # project's kernel files and patches, sparse on the objects they build,
-# kernel-doc, and the Coccinelle rule that pages from vaddr_pin_pages() are released
-# only by vaddr_unpin_pages().
+# kernel-doc, and the Coccinelle rule that pages from vaddr_pin_pages()
+# are released only by vaddr_unpin_pages().
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 . selftests/lib/ktap.sh
@@ -41,9 +41,10 @@ rm -f "$bad"
 # sparse (C=2) in the debug kernel's tree: the objects of our own files
 # must be clean; a patched upstream file may keep the warnings upstream
 # has (tools/sparse-upstream.txt: this output for the same files after
-# 'tools/quilt pop -a' in build/src), and no more.  Line numbers and include notes are left out, so
-# the list holds for any line shift.  sparse FILE...: the warnings, in
-# that form; fails (with the build's output) if the build failed.
+# 'tools/quilt pop -a'), and no more.  Line numbers and include notes are
+# left out, so the list holds for any line shift.  sparse FILE...: the
+# warnings, in that form; fails (with the build's output) if the build
+# failed.
 sparse() {
 	local log rc
 	log=$("$top/tools/build-kernel.sh" debug C=2 "${@/%.c/.o}" 2>&1)

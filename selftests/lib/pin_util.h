@@ -23,8 +23,7 @@
 #define F_EXCLUSIVE	32
 #endif
 
-/* From mm/gup_test.h (this project extends it with USE_VADDR_PIN and
- * VADDR_PIN_MM). */
+/* From mm/gup_test.h, which this project extends (USE_VADDR_PIN, ...). */
 #define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test)
 #define PIN_LONGTERM_TEST_STOP	_IO('g', 8)
 #define PIN_LONGTERM_TEST_READ	_IOW('g', 9, __u64)
