@@ -55,7 +55,8 @@ static const void *file_pin_owner_key(const struct vaddr_pin *pin)
 
 /**
  * file_pin_check_owner - CONFIG_FILE_PIN_DEBUG: no pin outlives its owner
- * @owner: an owner (a struct file or mm_struct) that is going away
+ * @owner: an owner that is going away; the final fput() asks for files,
+ *	nothing asks for an mm
  *
  * Warns, once per owner, if pin records still name @owner: its user
  * released the owner without vaddr_unpin_pages().

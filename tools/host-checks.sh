@@ -47,6 +47,7 @@ rm -f "$bad"
 # failed.
 sparse() {
 	local log rc
+	[ $# -gt 0 ] || { echo "sparse: no files" >&2; return 1; }
 	log=$("$top/tools/build-kernel.sh" debug C=2 "${@/%.c/.o}" 2>&1)
 	rc=$?
 	[ $rc = 0 ] || { echo "$log" | tail -20 >&2; return $rc; }

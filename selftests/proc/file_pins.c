@@ -396,7 +396,7 @@ TEST_F(fp, format_one_pin)
 /*
  * Pins owned by the process's mm (gup_test's VADDR_PIN_MM): owner_fd=-
  * owner=mm, byte for byte; they keep the range as any pin does, and go
- * when the gup_test file releases them.
+ * with PIN_LONGTERM_TEST_STOP.
  */
 TEST_F(fp, mm_owner)
 {
