@@ -74,7 +74,7 @@ out=$(perl $src/scripts/kernel-doc -Wall -none $files 2>&1)
 for sym in $(sed -n 's/^EXPORT_SYMBOL\(_GPL\)\?(\(.*\));/\2/p' $files) \
 	   $(sed -n 's/^+EXPORT_SYMBOL\(_GPL\)\?(\(.*\));/\2/p' patches/*.patch); do
 	(cd $src && grep -qE "^ \* $sym(\(\))? - " $patched) ||
-		(grep -qE "^ \* $sym(\(\))? - " $files) ||
+		grep -qE "^ \* $sym(\(\))? - " $files ||
 		out+="${out:+$'\n'}exported without kernel-doc: $sym"
 done
 [ -n "$out" ] && echo "$out"

@@ -654,7 +654,7 @@ ROW(gup_length_over_long_max, length_over_long_max, pin, 0, -EINVAL);
 ROW(gup_range_wraps, range_wraps, pin, 0, -EINVAL);
 ROW(gup_unknown_flag_bits, dax_leased, pin, 1 << 30, -EINVAL);
 ROW(gup_mm_owner_no_lease, dax_unleased, pin,
-    PIN_LONGTERM_TEST_FLAG_VADDR_PIN_MM, -EPERM);
+	PIN_LONGTERM_TEST_FLAG_VADDR_PIN_MM, -EPERM);
 ROW(gup_dax_no_lease, dax_unleased, pin, 0, -EPERM);
 ROW(gup_dax_then_anon_no_lease, dax_then_anon_unleased, pin, 0, -EPERM);
 ROW(gup_anon_then_dax_no_lease, anon_then_dax_unleased, pin, 0, -EPERM);
