@@ -2,7 +2,7 @@
 /*
  * vaddr_pin_pages(): long-term pins with an owner.  FS-DAX ranges need a
  * layout lease and are recorded against the file (fs/file_pin.c); other
- * memory is pinned exactly as pin_user_pages(FOLL_LONGTERM) pins it.
+ * memory is pinned exactly as pin_user_pages_fast(FOLL_LONGTERM) pins it.
  *
  * See Documentation/filesystems/file-pins.rst.
  */
@@ -46,9 +46,45 @@ static void vaddr_wake_dax(struct page **pages, struct page *first,
 }
 
 /*
- * The slow part of vaddr_pin_pages(), under the mmap lock: pin VMA by VMA
- * from page *@done on, recording FS-DAX ranges before pinning them.
- * Returns the last GUP result (or error); *@done counts the pages pinned.
+ * Pin the FS-DAX VMA @vma from @cur on, at most @seg pages into @pages,
+ * under the mmap lock, recording a shared mapping's range before pinning
+ * it.  Returns the GUP result (or error).
+ */
+static long vaddr_pin_dax_vma(struct vm_area_struct *vma, unsigned long cur,
+			      unsigned long seg, unsigned int gup_flags,
+			      struct page **pages, struct vaddr_pin *pin)
+{
+	struct file_pin *rec;
+	long ret;
+
+	if (!(vma->vm_flags & VM_MAYSHARE)) {
+		/*
+		 * Private: the anonymous copies that copy-on-write made pin
+		 * as such, as far as GUP-fast takes them (slow GUP refuses
+		 * the VMA); a page of the file still mapped names no range to
+		 * record.
+		 */
+		ret = pin_user_pages_file_fast(cur, seg, gup_flags, pages);
+		return ret ? ret : -EOPNOTSUPP;
+	}
+	rec = file_pin_reserve(pin, vma, cur, cur + (seg << PAGE_SHIFT));
+	if (IS_ERR(rec))
+		return PTR_ERR(rec);
+	ret = pin_user_pages_file(cur, seg, gup_flags, pages);
+	if (ret > 0)
+		vaddr_wake_dax(pages, NULL, 0, ret);
+	if (ret < (long)seg)
+		file_pin_put(pin, rec, seg - max(ret, 0L), true);
+	return ret;
+}
+
+/*
+ * The slow part of vaddr_pin_pages(): pin VMA by VMA from page *@done on.
+ * FS-DAX is pinned under the mmap lock, which keeps the VMA a range was
+ * recorded for; anything else exactly as pin_user_pages_fast() pins it,
+ * without the lock, so that its faults may drop the lock and retry
+ * (userfaultfd, swap-in, killable I/O).  Returns the last GUP result (or
+ * error); *@done counts the pages pinned.
  */
 static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
 			   unsigned long nr_pages, unsigned int gup_flags,
@@ -59,38 +95,28 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
 
 	while (*done < nr_pages) {
 		unsigned long cur = start + (*done << PAGE_SHIFT);
-		struct vm_area_struct *vma = vma_lookup(mm, cur);
-		struct file_pin *rec = NULL;
+		struct vm_area_struct *vma;
 		unsigned long seg;
 
-		if (!vma)
+		if (mmap_read_lock_killable(mm))
+			return -EINTR;
+		vma = vma_lookup(mm, cur);
+		if (!vma) {
+			mmap_read_unlock(mm);
 			return -EFAULT;
+		}
 		seg = min(nr_pages - *done, (vma->vm_end - cur) >> PAGE_SHIFT);
-		if (vma_is_fsdax(vma) && !(vma->vm_flags & VM_MAYSHARE)) {
-			/*
-			 * Private: the anonymous copies that copy-on-write
-			 * made pin as such, as far as GUP-fast takes them
-			 * (slow GUP refuses the VMA); a page of the file still
-			 * mapped names no range to record.
-			 */
-			ret = pin_user_pages_file_fast(cur, seg, gup_flags,
-						       pages + *done);
-			if (!ret)
-				return -EOPNOTSUPP;
+		if (vma_is_fsdax(vma)) {
+			ret = vaddr_pin_dax_vma(vma, cur, seg, gup_flags,
+						pages + *done, pin);
+			mmap_read_unlock(mm);
 		} else {
-			if (vma_is_fsdax(vma)) {
-				rec = file_pin_reserve(pin, vma, cur,
-						       cur + (seg << PAGE_SHIFT));
-				if (IS_ERR(rec))
-					return PTR_ERR(rec);
-			}
-			ret = pin_user_pages_file(cur, seg, gup_flags,
+			/* Should it turn FS-DAX meanwhile, GUP refuses it. */
+			mmap_read_unlock(mm);
+			ret = pin_user_pages_fast(cur, seg,
+						  gup_flags | FOLL_LONGTERM,
 						  pages + *done);
 		}
-		if (rec && ret > 0)
-			vaddr_wake_dax(pages, NULL, *done, ret);
-		if (rec && ret < (long)seg)
-			file_pin_put(pin, rec, seg - max(ret, 0L), true);
 		if (ret <= 0)
 			return ret;
 		*done += ret;
@@ -109,7 +135,7 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
  * @pages: array of at least @nr_pages entries that receives the pages
  * @pin: the owner of the pins; @pin->f_owner or @pin->mm must be set
  *
- * Like pin_user_pages(@gup_flags | FOLL_LONGTERM), and in addition pins
+ * Like pin_user_pages_fast(@gup_flags | FOLL_LONGTERM), and in addition pins
  * FS-DAX file memory when the calling process holds a layout lease on the
  * file (fcntl(F_SETLEASE, F_LAYOUT)).  Each contiguous file range pinned is
  * recorded once against the file and @pin; from then on truncate, hole
@@ -161,15 +187,9 @@ long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 	      pin_user_pages_file_fast(start, nr_pages, gup_flags, pages);
 	if (ret > 0)
 		done = ret;
-	if (done < nr_pages) {
-		if (mmap_read_lock_killable(mm)) {
-			ret = -EINTR;
-		} else {
-			ret = vaddr_pin_vmas(mm, start, nr_pages, gup_flags,
-					     pages, pin, &done);
-			mmap_read_unlock(mm);
-		}
-	}
+	if (done < nr_pages)
+		ret = vaddr_pin_vmas(mm, start, nr_pages, gup_flags, pages,
+				     pin, &done);
 
 	if (!done)
 		return ret ? ret : -EFAULT;
