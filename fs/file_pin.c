@@ -266,10 +266,11 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 	}
 	new->fa_fd = fd;
 
+	/*
+	 * Should another thread have given @filp a lease meanwhile,
+	 * generic_add_lease() leaves it as it is and fails with -EBUSY.
+	 */
 	error = kernel_setlease(filp, F_RDLCK, &fl, (void **)&new);
-	/* Another thread gave @filp a lease of another kind meanwhile. */
-	if (!error && fl)
-		error = -EBUSY;
 	if (fl)
 		locks_free_lease(fl);
 	if (new)

@@ -5,7 +5,9 @@
  * process pin.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <linux/sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -76,6 +78,73 @@ TEST_F(lease, other_lease_kind_busy)
 	ASSERT_EQ(0, set_lease(fd, F_RDLCK));
 	EXPECT_EQ(-EBUSY, set_lease(fd, F_LAYOUT));
 	EXPECT_EQ(F_RDLCK, fcntl(fd, F_GETLEASE));
+}
+
+/* Two threads of one process take leases of two kinds on one open file. */
+struct kinds {
+	int fd;
+	volatile int stop, bad;
+	long layouts;
+};
+
+static void *layout_churn(void *arg)
+{
+	struct kinds *k = arg;
+	int ret;
+
+	while (!k->stop) {
+		ret = set_lease(k->fd, F_LAYOUT);
+		if (!ret) {
+			k->layouts++;
+			ret = set_lease(k->fd, F_UNLCK);
+		}
+		if (ret && ret != -EBUSY)
+			k->bad = ret;
+	}
+	return NULL;
+}
+
+/*
+ * A layout lease refused because another thread gave the open file a
+ * write lease meanwhile leaves that lease alone: a write lease, once
+ * taken, always reads back as one (it used to be turned into a read lease
+ * when the two requests crossed).
+ */
+TEST_F(lease, racing_kinds_change_nothing)
+{
+	struct kinds k = { .fd = -1 };
+	long writes = 0;
+	pthread_t t;
+	time_t end;
+	int ret;
+
+	/* A write lease needs the file open only by its taker. */
+	close(self->fd);
+	self->fd = open(self->path, O_RDONLY);
+	ASSERT_LE(0, self->fd);
+	k.fd = self->fd;
+	ASSERT_EQ(0, pthread_create(&t, NULL, layout_churn, &k));
+	for (end = time(NULL) + 3; time(NULL) < end && !k.bad;) {
+		ret = set_lease(k.fd, F_WRLCK);
+		if (ret) {
+			if (ret != -EBUSY)
+				k.bad = ret;
+			continue;
+		}
+		writes++;
+		ret = fcntl(k.fd, F_GETLEASE);
+		if (ret != F_WRLCK)
+			k.bad = 1000 + ret;
+		if (set_lease(k.fd, F_UNLCK))
+			k.bad = 2000;
+	}
+	k.stop = 1;
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, k.bad) TH_LOG("1000 + F_GETLEASE of a write lease, 2000 F_UNLCK failed, else -errno");
+	/* Both kinds were taken, or nothing crossed. */
+	EXPECT_LT(0, writes);
+	EXPECT_LT(0, k.layouts);
+	TH_LOG("%ld write leases, %ld layout leases", writes, k.layouts);
 }
 
 /*
