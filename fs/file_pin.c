@@ -506,13 +506,14 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 		return;
 	}
 	list_del(&p->inode_node);
+	/* Out of /proc before fl_pins drops: held= compares the two. */
+	spin_lock(&file_pin_owners_lock);
+	hash_del(&p->owner_node);
+	spin_unlock(&file_pin_owners_lock);
 	p->lease->fl_pins--;
 	/* Pins the lease's break wanted went: the next signals and waits anew. */
 	if (p->break_end == p->lease->fl_pin_break)
 		p->lease->fl_pin_break = 0;
-	spin_lock(&file_pin_owners_lock);
-	hash_del(&p->owner_node);
-	spin_unlock(&file_pin_owners_lock);
 	spin_unlock(&ctx->flc_lock);
 
 	for (pp = &pin->records; *pp != p; pp = &(*pp)->next)
@@ -862,8 +863,10 @@ struct file_pin_snap {
 };
 
 /*
- * Copy up to @max records of @key.  The lock is held only while copying,
- * never while printing; the cost is linear in the owner's records.
+ * Count the records of @key and copy the first @max of them.  The lock is
+ * held only while copying, never while printing; the cost is linear in the
+ * owner's records.  Range, pages and lease kind change under flc_lock, not
+ * this one: a line may show a record in the middle of a change.
  */
 static unsigned int file_pin_snapshot(const void *key,
 				      struct file_pin_snap *snap,
@@ -879,21 +882,21 @@ static unsigned int file_pin_snapshot(const void *key,
 
 		if (p->key != key)
 			continue;
-		if (snap) {
-			if (n == max)
-				break;
+		if (n < max) {
 			s = &snap[n];
 			/*
 			 * One file reference per pin record: any more are
 			 * users (readers like us take path references).
 			 */
-			s->held_open = file_count(p->file) > p->lease->fl_pins;
+			s->held_open = file_count(p->file) >
+				       READ_ONCE(p->lease->fl_pins);
 			s->path = p->file->f_path;
 			path_get(&s->path);
-			s->first = p->first;
-			s->last = p->last;
-			s->nr_pages = p->nr_pages;
-			s->exclusive = p->lease->c.flc_flags & FL_EXCLUSIVE;
+			s->first = READ_ONCE(p->first);
+			s->last = READ_ONCE(p->last);
+			s->nr_pages = READ_ONCE(p->nr_pages);
+			s->exclusive = READ_ONCE(p->lease->c.flc_flags) &
+				       FL_EXCLUSIVE;
 			strscpy(s->device, p->owner->device[0] ?
 				p->owner->device : "-");
 		}
@@ -906,28 +909,40 @@ static unsigned int file_pin_snapshot(const void *key,
 /* Characters /proc escapes in values, so that fields split at spaces. */
 #define FILE_PIN_ESCAPE " \t\n\\="
 
+/* Drop the path references of the first @n snapshot entries. */
+static void file_pin_snap_put(struct file_pin_snap *snap, unsigned int n)
+{
+	while (n--)
+		path_put(&snap[n].path);
+}
+
 /*
  * Print the records of one owner to @m, or with @m NULL only count them;
- * @fd is the owner's fd number, or "map", or "-".
+ * @fd is the owner's fd number, or "map", or "-".  Returns the number of
+ * records, or -ENOMEM: a listing that misses records must not look whole.
  */
-static unsigned int file_pin_owner(struct seq_file *m, const void *key,
-				   const char *fd, struct file *owner)
+static long file_pin_owner(struct seq_file *m, const void *key,
+			   const char *fd, struct file *owner)
 {
 	struct file_pin_snap *snap;
-	unsigned int n, i;
+	unsigned int n, max, i;
 
-	if (!m)
-		return file_pin_snapshot(key, NULL, 0);
+	n = file_pin_snapshot(key, NULL, 0);
+	if (!m || !n)
+		return n;
 	if (seq_has_overflowed(m))	/* show() runs again anyway */
 		return 0;
-	n = file_pin_snapshot(key, NULL, 0);
-	if (!n)
-		return 0;
-	n += 16;	/* room for records added meanwhile */
-	snap = kvmalloc_array(n, sizeof(*snap), GFP_KERNEL);
-	if (!snap)
-		return 0;
-	n = file_pin_snapshot(key, snap, n);
+	for (;;) {
+		max = n + 16;	/* room for records added meanwhile */
+		snap = kvmalloc_array(max, sizeof(*snap), GFP_KERNEL);
+		if (!snap)
+			return -ENOMEM;
+		n = file_pin_snapshot(key, snap, max);
+		if (n <= max)
+			break;
+		file_pin_snap_put(snap, max);
+		kvfree(snap);
+	}
 	for (i = 0; i < n; i++) {
 		struct file_pin_snap *s = &snap[i];
 		struct inode *inode = d_inode(s->path.dentry);
@@ -949,8 +964,8 @@ static unsigned int file_pin_owner(struct seq_file *m, const void *key,
 			   s->held_open ? "open" : "pins");
 		seq_path(m, &s->path, FILE_PIN_ESCAPE);
 		seq_putc(m, '\n');
-		path_put(&s->path);
 	}
+	file_pin_snap_put(snap, n);
 	kvfree(snap);
 	return n;
 }
@@ -998,17 +1013,17 @@ static struct task_struct *file_pin_live_thread(struct task_struct *task)
  * NULL only count them: its open files (each under its first fd), then
  * files it only maps (owner_fd=map), then its mm (owner_fd=-).  Each owner
  * is listed once, however many fds and mappings refer to it: the output is
- * linear in the records.  Returns the number of records.
+ * linear in the records.  Returns the number of records, or -ENOMEM.
  */
-static unsigned long file_pin_walk_owners(struct task_struct *t,
-					  struct seq_file *m)
+static long file_pin_walk_owners(struct task_struct *t, struct seq_file *m)
 {
 	struct file *file, *last = NULL;
 	struct vm_area_struct *vma;
-	unsigned long n = 0, key;
+	unsigned long key;
 	struct xarray owners;
 	struct mm_struct *mm;
-	unsigned int fd, k;
+	long n = 0, k = 0;
+	unsigned int fd;
 	char buf[16];
 
 	xa_init(&owners);
@@ -1025,11 +1040,14 @@ static unsigned long file_pin_walk_owners(struct task_struct *t,
 		if (!xa_load(&owners, (unsigned long)file)) {
 			snprintf(buf, sizeof(buf), "%u", fd);
 			k = file_pin_owner(m, file, buf, file);
-			if (k)
+			if (k > 0) {
 				file_pin_note(&owners, file, false);
-			n += k;
+				n += k;
+			}
 		}
 		fput(file);
+		if (k < 0)
+			goto out;
 	}
 	mm = get_task_mm(t);
 	if (!mm)
@@ -1054,15 +1072,22 @@ static unsigned long file_pin_walk_owners(struct task_struct *t,
 		}
 		mmap_read_unlock(mm);
 	}
-	xa_for_each_marked(&owners, key, file, XA_MARK_0)
-		n += file_pin_owner(m, file, "map", file);
-	n += file_pin_owner(m, mm, "-", NULL);
+	xa_for_each_marked(&owners, key, file, XA_MARK_0) {
+		k = file_pin_owner(m, file, "map", file);
+		if (k < 0)
+			break;
+		n += k;
+	}
+	if (k >= 0) {
+		k = file_pin_owner(m, mm, "-", NULL);
+		n += k;
+	}
 	mmput(mm);
 out:
 	xa_for_each(&owners, key, file)
 		fput(file);
 	xa_destroy(&owners);
-	return n;
+	return k < 0 ? k : n;
 }
 
 /**
@@ -1079,7 +1104,7 @@ out:
  * lock_trace() does: under exec_update_lock, so that an execve() of a
  * setuid program cannot slip in between the check and the walk.
  *
- * Return: 0, -EACCES, or -EINTR.
+ * Return: 0, -EACCES, -EINTR, or -ENOMEM.
  */
 int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 			struct pid *pid, struct task_struct *task)
@@ -1091,10 +1116,10 @@ int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 		return ret;
 	t = file_pin_live_thread(task);
 	if (t) {
-		if (ptrace_may_access(t, PTRACE_MODE_READ_FSCREDS))
-			file_pin_walk_owners(t, m);
-		else
+		if (!ptrace_may_access(t, PTRACE_MODE_READ_FSCREDS))
 			ret = -EACCES;
+		else if (file_pin_walk_owners(t, m) < 0)
+			ret = -ENOMEM;
 		put_task_struct(t);
 	}
 	up_read(&task->signal->exec_update_lock);
@@ -1125,10 +1150,10 @@ int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 size_t proc_file_pins_size(struct task_struct *task)
 {
 	struct task_struct *t = file_pin_live_thread(task);
-	unsigned long n = 0;
+	long n = 0;
 
 	if (t) {
-		n = file_pin_walk_owners(t, NULL);
+		n = max(file_pin_walk_owners(t, NULL), 0L);
 		put_task_struct(t);
 	}
 

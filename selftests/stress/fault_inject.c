@@ -4,7 +4,8 @@
  * CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAIL_FUNCTION).
  *
  * systematic: every step of a pin's life (take the layout lease, pin
- * through gup_test, ibv_reg_mr(), read /proc/self/file_pins, ibv_dereg_mr(),
+ * through gup_test, ibv_reg_mr(), read /proc/self/file_pins (every line or
+ * an error, never a silently short list), ibv_dereg_mr(),
  * unpin, F_UNLCK, close the leased fd while pinned) runs with
  * /proc/thread-self/fail-nth = 1, 2, 3, ... until it passes without a
  * fault: each slab allocation, page allocation and ALLOW_ERROR_INJECTION
@@ -121,25 +122,27 @@ static int pin_ioctl(struct life *l)
 	return ioctl(l->gfd, PIN_LONGTERM_TEST_START, &args) ? -errno : 0;
 }
 
+/* The lines of /proc/self/file_pins (then fdinfo is read): n or -errno. */
 static int read_file_pins(int lfd)
 {
 	char buf[4096], path[64];
 	int fd, ret = 0;
-	ssize_t n;
+	ssize_t n, i;
 
 	fd = open("/proc/self/file_pins", O_RDONLY);
 	if (fd < 0)
 		return -errno;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		;
+		for (i = 0; i < n; i++)
+			ret += buf[i] == '\n';
 	if (n < 0)
 		ret = -errno;
 	close(fd);
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", lfd);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return ret ? ret : -errno;
-	if (read(fd, buf, sizeof(buf)) < 0 && !ret)
+		return ret < 0 ? ret : -errno;
+	if (read(fd, buf, sizeof(buf)) < 0 && ret >= 0)
 		ret = -errno;
 	close(fd);
 	return ret;
@@ -170,7 +173,10 @@ static int do_step(struct life *l, enum step s, int n, bool *hit)
 		ret = l->mr ? 0 : (errno ? -errno : -EIO);
 		break;
 	case ST_SHOW:
+		/* One line per owner, each with one range: all or an error. */
 		ret = read_file_pins(l->lfd);
+		if (ret >= 0)
+			ret = ret == l->pinned + !!l->mr ? 0 : -EPROTO;
 		break;
 	case ST_DEREG:
 		errno = 0;
