@@ -663,6 +663,23 @@ static long file_pin_sleep(struct inode *inode, long timeout)
 }
 
 /*
+ * One sleep of a layout break through @wait, up to @deadline.  Returns the
+ * time left, counting the time @wait takes to retake the caller's locks:
+ * wake-ups cannot stretch the break beyond its time.
+ */
+static long file_pin_sleep_until(struct inode *inode, unsigned long deadline,
+				 long (*wait)(struct inode *inode, long timeout))
+{
+	long left = (long)(deadline - jiffies);
+
+	if (left > 0) {
+		wait(inode, left);
+		left = (long)(deadline - jiffies);
+	}
+	return max(left, 0L);
+}
+
+/*
  * May the blocks of [@start, @end) (@end LLONG_MAX: to the end) be freed
  * or moved?  If no page of the range is pinned under a layout lease: yes,
  * at once.  If one is pinned under an exclusive lease, or under a lease of
@@ -683,6 +700,7 @@ static int file_pin_break_range(struct inode *inode, loff_t start, loff_t end,
 				long (*wait)(struct inode *inode, long timeout))
 {
 	struct file_lock_context *ctx = locks_inode_context(inode);
+	unsigned long deadline;
 	pgoff_t first, last;
 	bool now = false;
 	long timeout, ret;
@@ -699,11 +717,12 @@ static int file_pin_break_range(struct inode *inode, loff_t start, loff_t end,
 
 	/* As __break_lease(): a break time of zero or less does not wait. */
 	timeout = file_pin_notify(ctx, first, last);
+	deadline = jiffies + timeout;
 	ret = ___wait_event(file_pin_wait,
 			    ___wait_cond_timeout(!file_pin_busy(ctx, first, last,
 								&now) || now),
 			    TASK_INTERRUPTIBLE, 0, timeout,
-			    __ret = wait(inode, __ret));
+			    __ret = file_pin_sleep_until(inode, deadline, wait));
 	if (ret < 0)
 		return ret;	/* the break goes on: a restart waits the rest */
 	if (ret && !now)
