@@ -749,30 +749,6 @@ static bool file_pin_range_busy(struct inode *inode, loff_t start, loff_t end)
 			     ULONG_MAX : (end - 1) >> PAGE_SHIFT, &now);
 }
 
-/*
- * Widen [*@start, *@end) to the DAX entries it cuts into.  DAX keeps one
- * entry for the 2 MiB of a PMD fault, however its pages are mapped now, in
- * this process or another, and freeing or moving blocks removes every entry
- * the range touches whole, pages outside the range included
- * (truncate_inode_pages_range() deletes a PMD entry that starts below the
- * range).
- */
-static void file_pin_dax_range(struct inode *inode, loff_t *start,
-			       loff_t *end)
-{
-	struct xarray *xa = &inode->i_mapping->i_pages;
-	loff_t size;
-
-	if (*start >= *end || !IS_DAX(inode))
-		return;
-	size = PAGE_SIZE << xa_get_order(xa, *start >> PAGE_SHIFT);
-	*start = round_down(*start, size);
-	if (*end == LLONG_MAX)
-		return;
-	size = PAGE_SIZE << xa_get_order(xa, (*end - 1) >> PAGE_SHIFT);
-	*end = *end > LLONG_MAX - size ? LLONG_MAX : round_up(*end, size);
-}
-
 /**
  * file_pin_dax_busy_page - the pin checks and busy page scan of a layout break
  * @inode: the file whose layout is being broken

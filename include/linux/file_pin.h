@@ -92,6 +92,30 @@ void vaddr_unpin_pages(struct page **pages, unsigned long nr_pages,
 void vaddr_unpin_page_range(struct page *page, unsigned long nr_pages,
 			    struct vaddr_pin *pin, bool make_dirty);
 
+/*
+ * Widen [*@start, *@end) to the DAX entries it cuts into.  DAX keeps one
+ * entry for the 2 MiB of a PMD fault, however its pages are mapped now, in
+ * this process or another, and freeing or moving blocks removes every entry
+ * the range touches whole, pages outside the range included
+ * (truncate_inode_pages_range() deletes a PMD entry that starts below the
+ * range).
+ */
+static inline void file_pin_dax_range(struct inode *inode, loff_t *start,
+				      loff_t *end)
+{
+	struct xarray *xa = &inode->i_mapping->i_pages;
+	loff_t size;
+
+	if (*start >= *end || !IS_DAX(inode))
+		return;
+	size = PAGE_SIZE << xa_get_order(xa, *start >> PAGE_SHIFT);
+	*start = round_down(*start, size);
+	if (*end == LLONG_MAX)
+		return;
+	size = PAGE_SIZE << xa_get_order(xa, (*end - 1) >> PAGE_SHIFT);
+	*end = *end > LLONG_MAX - size ? LLONG_MAX : round_up(*end, size);
+}
+
 #ifdef CONFIG_FILE_LOCKING
 extern int lease_break_time;
 
@@ -130,6 +154,7 @@ static inline struct page *
 file_pin_dax_busy_page(struct inode *inode, loff_t *start, loff_t *end,
 		       long (*wait)(struct inode *inode, long timeout))
 {
+	file_pin_dax_range(inode, start, end);
 	if (*start >= *end)
 		return NULL;
 	return dax_layout_busy_page_range(inode->i_mapping, *start,
