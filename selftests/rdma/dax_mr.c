@@ -40,6 +40,8 @@
 enum { FILE_SEED = 1, PEER_SEED = 2, READ_SEED = 3 };
 
 static size_t ps;
+/* The MR's length and the RDMA target's offset in it, for rdma_session(). */
+static size_t mr_len = MR_LEN, xfer_off = XFER_OFF;
 
 static unsigned char pat(unsigned int seed, size_t off)
 {
@@ -187,9 +189,9 @@ static void register_mr(struct __test_metadata *_metadata,
 {
 	ASSERT_EQ(0, set_lease(self->fd, lease));
 	ASSERT_EQ(0, rxe_open(&self->v));
-	self->mr = ibv_reg_mr(self->v.pd, self->map, MR_LEN, MR_ACCESS);
+	self->mr = ibv_reg_mr(self->v.pd, self->map, mr_len, MR_ACCESS);
 	ASSERT_NE(NULL, self->mr) TH_LOG("ibv_reg_mr: %s", strerror(errno));
-	EXPECT_PINS(MR_PAGES, 1, 0);
+	EXPECT_PINS((long)(mr_len / ps), 1, 0);
 }
 
 static void deregister_mr(struct __test_metadata *_metadata,
@@ -326,7 +328,7 @@ static int peer_fail(const char *what)
 /*
  * The peer: its own context, QP and anonymous buffer.  It sends its QP
  * info, gets the MR owner's (already connected) and does one RDMA op on
- * [XFER_OFF, XFER_OFF + XFER_LEN) of the MR.  Exit cleans up after it.
+ * [xfer_off, xfer_off + XFER_LEN) of the MR.  Exit cleans up after it.
  */
 static int rdma_peer(FIXTURE_DATA(dax) *self, int sock, long op)
 {
@@ -345,18 +347,18 @@ static int rdma_peer(FIXTURE_DATA(dax) *self, int sock, long op)
 	if (buf == MAP_FAILED)
 		return peer_fail("mmap");
 	if (op == IBV_WR_RDMA_WRITE)
-		fill(buf, XFER_LEN, PEER_SEED, XFER_OFF);
+		fill(buf, XFER_LEN, PEER_SEED, xfer_off);
 	mr = ibv_reg_mr(r.pd, buf, XFER_LEN, IBV_ACCESS_LOCAL_WRITE);
 	if (!mr)
 		return peer_fail("ibv_reg_mr");
 	if (rxe_connect(&r, &me, &owner))
 		return peer_fail("connect");
-	if (rxe_rdma(&r, op, buf, XFER_LEN, mr->lkey, owner.addr + XFER_OFF,
+	if (rxe_rdma(&r, op, buf, XFER_LEN, mr->lkey, owner.addr + xfer_off,
 		     owner.rkey))
 		return peer_fail(op == IBV_WR_RDMA_WRITE ? "RDMA WRITE" :
 				 "RDMA READ");
 	if (op == IBV_WR_RDMA_READ && !matches(buf, XFER_LEN, READ_SEED,
-					       XFER_OFF)) {
+					       xfer_off)) {
 		fprintf(stderr, "# peer: RDMA READ returned wrong data\n");
 		return 2;
 	}
@@ -384,7 +386,7 @@ static void rdma_session(struct __test_metadata *_metadata,
 	me.rkey = self->mr->rkey;
 	me.addr = (uintptr_t)self->map;
 	if (op == IBV_WR_RDMA_READ)	/* through the file, into the MR */
-		ASSERT_TRUE(file_fill(self->fd, XFER_OFF, XFER_LEN, READ_SEED));
+		ASSERT_TRUE(file_fill(self->fd, xfer_off, XFER_LEN, READ_SEED));
 	ASSERT_EQ(0, recv_all(sock, &peer_info, sizeof(peer_info)));
 	ASSERT_EQ(0, rxe_connect(&self->v, &me, &peer_info));
 	ASSERT_EQ(0, send_all(sock, &me, sizeof(me)));
@@ -433,6 +435,52 @@ TEST_F(dax, rdma_read_returns_file)
 	EXPECT_TRUE(file_matches(self->fd, XFER_OFF, XFER_LEN, READ_SEED));
 	EXPECT_TRUE(file_matches(self->fd, 0, XFER_OFF, FILE_SEED));
 	release_all(_metadata, self);
+}
+
+/* Lines of /proc/<pid>/file_pins that contain both @a and @b; -1 if none. */
+static int pins_lines(pid_t pid, const char *a, const char *b)
+{
+	char path[64], line[1024];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/file_pins", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, a) && strstr(line, b);
+	fclose(f);
+	return n;
+}
+
+#define UVERBS_OWNER	"owner=/dev/infiniband/uverbs0 device=rxe0 "
+#define MR_RANGE	" range=0-255 pages=256 lease=exclusive "
+
+/*
+ * The whole file as one MR: ib_umem_get() pins it a page of pointers (512
+ * pages) at a time, so it is recorded over several vaddr_pin_pages() calls
+ * and its scatterlist merges across them.  Still one record for the file,
+ * and RDMA reaches the part pinned by the last call.
+ */
+TEST_F(dax, multi_batch_mr)
+{
+	const size_t end = FILE_LEN - XFER_LEN;
+
+	mr_len = FILE_LEN;
+	xfer_off = end - XFER_LEN;
+	rdma_session(_metadata, self, IBV_WR_RDMA_WRITE);
+	EXPECT_PINS((long)(FILE_LEN / ps), 1, 0);
+	EXPECT_EQ(1, pins_lines(getpid(), UVERBS_OWNER,
+				" range=0-1023 pages=1024 lease=exclusive "));
+	EXPECT_TRUE(file_matches(self->fd, xfer_off, XFER_LEN, PEER_SEED));
+	EXPECT_TRUE(file_matches(self->fd, 0, xfer_off, FILE_SEED));
+	EXPECT_TRUE(file_matches(self->fd, end, XFER_LEN, FILE_SEED));
+	/* Its last page is pinned like its first. */
+	EXPECT_EQ(-ETXTBSY, do_truncate(self->fd, FILE_LEN - ps));
+	EXPECT_EQ(-ETXTBSY, do_punch(self->fd, FILE_LEN - ps, ps));
+	release_all(_metadata, self);
+	check_released(_metadata, self, 0);
 }
 
 /* ---- the pins go with the verbs context ---- */
@@ -542,8 +590,10 @@ TEST_F(dax, fork_child_holds_last_reference)
 	pid = fork_child(&sock, child_idle, self, 1);
 	ASSERT_LT(0, pid);
 	close_device(self);
-	/* The child's copy of the verbs fd keeps the MR. */
+	/* The child's copy of the verbs fd keeps the MR, and names it. */
 	check_held(_metadata, self);
+	EXPECT_EQ(1, pins_lines(pid, UVERBS_OWNER, MR_RANGE));
+	EXPECT_EQ(0, pins_lines(getpid(), "owner", ""));
 	close(sock);
 	EXPECT_EQ(0, wait_child(pid));
 	check_released(_metadata, self, RELEASE_MS);
@@ -639,8 +689,10 @@ TEST_F(dax, scm_rights_last_close_releases)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, recv_all(sock, &c, 1));
 	close_device(self);
-	/* The receiver's copy is now the last reference. */
+	/* The receiver's copy is now the last reference, and names it. */
 	check_held(_metadata, self);
+	EXPECT_EQ(1, pins_lines(pid, UVERBS_OWNER, MR_RANGE));
+	EXPECT_EQ(0, pins_lines(getpid(), "owner", ""));
 	close(sock);
 	EXPECT_EQ(0, wait_child(pid));
 	check_released(_metadata, self, RELEASE_MS);
