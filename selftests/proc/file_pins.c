@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -724,6 +725,84 @@ TEST_F(fp, other_user_eacces)
 	}
 }
 
+#define SUID_SLEEP	"/tmp/file_pins_suid_sleep"
+
+/*
+ * As nobody, open the file_pins of a child (also nobody) twice, let it
+ * exec a setuid-root program, then read: through the first fd before the
+ * exec (0 if that works), through the second after it (the errno, 0 if
+ * it worked).  Exit status: 10 * first + second, 99 on a setup failure.
+ */
+static int nobody_reads_across_suid_exec(void)
+{
+	char path[64], c, comm[64] = "";
+	int go[2], before, after, i, r1, r2;
+	pid_t child;
+	FILE *f;
+
+	/* Dropping root makes a process undumpable: undo that, as login does. */
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
+	    prctl(PR_SET_DUMPABLE, 1) || pipe(go))
+		return 99;
+	child = fork();
+	if (child < 0)
+		return 99;
+	if (!child) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		execl(SUID_SLEEP, "sleep", "30", NULL);
+		_exit(2);
+	}
+	close(go[0]);
+	snprintf(path, sizeof(path), "/proc/%d/file_pins", child);
+	before = open(path, O_RDONLY);
+	after = open(path, O_RDONLY);
+	if (before < 0 || after < 0 || write(go[1], "g", 1) != 1)
+		return 99;
+	r1 = read(before, &c, 1) < 0 ? errno : 0;
+	/* Until the exec is done: comm turns into the program's name. */
+	snprintf(path, sizeof(path), "/proc/%d/comm", child);
+	for (i = 0; i < 500 && strncmp(comm, "file_pins_suid_", 15); i++) {
+		usleep(10000);
+		f = fopen(path, "r");
+		if (!f || !fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		if (f)
+			fclose(f);
+	}
+	r2 = read(after, &c, 1) < 0 ? errno : 0;
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return i == 500 ? 98 : 10 * r1 + r2;
+}
+
+/*
+ * An fd opened while the task was readable stops giving anything once
+ * the task execs a setuid program: the check is made again at each read,
+ * under exec_update_lock, as for /proc/<pid>/maps.
+ */
+TEST(suid_exec_eacces)
+{
+	int status, ret;
+	pid_t pid;
+
+	ASSERT_EQ(0, getuid()) TH_LOG("needs root");
+	ASSERT_EQ(0, system("cp /bin/sleep " SUID_SLEEP " && chown root:root "
+			    SUID_SLEEP " && chmod 4755 " SUID_SLEEP));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(nobody_reads_across_suid_exec());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	unlink(SUID_SLEEP);
+	ASSERT_TRUE(WIFEXITED(status));
+	ret = WEXITSTATUS(status);
+	/* Readable before the exec (0), EACCES after it. */
+	EXPECT_EQ(EACCES, ret) TH_LOG("exit %d: 10 x errno before + errno after (98: no exec, 99: setup)", ret);
+}
+
+/* ---- no kernel pointers ---- */
 /* ---- no kernel pointers ---- */
 
 /*
