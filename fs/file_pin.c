@@ -35,8 +35,8 @@
 #include <linux/sizes.h>
 #include <linux/xarray.h>
 
-/* Layout breaks waiting in file_pin_break_range(). */
-static DECLARE_WAIT_QUEUE_HEAD(file_pin_wait);
+/* Layout breaks waiting in file_pin_break_range(), on any file. */
+static atomic_t file_pin_break_waiters = ATOMIC_INIT(0);
 /* Layout breaks asleep in file_pin_wait_dax_page(). */
 atomic_t file_pin_dax_waiters = ATOMIC_INIT(0);
 static struct kmem_cache *file_pin_cache;
@@ -76,15 +76,21 @@ void file_pin_check_owner(const void *owner)
 }
 
 /*
- * Tell the layout breaks waiting for pins that the pins changed: a record
- * went (they may be done), or a record or an exclusive lease appeared
- * (they may have to refuse at once).  Orders the change, made under
- * flc_lock, before the look, as the waiters need.
+ * Tell the layout breaks waiting in file_pin_break_range() for pins of
+ * @ctx's file that they changed: a record went (they may be done), or a
+ * record or an exclusive lease appeared (they may have to refuse at once).
+ * Breaks on other files sleep on, though they may share the hashed queue,
+ * and with no break waiting anywhere (nearly always) nothing is looked up.
  */
-static void file_pin_wake_breaks(void)
+static void file_pin_wake_breaks(struct file_lock_context *ctx)
 {
-	if (wq_has_sleeper(&file_pin_wait))
-		wake_up_all(&file_pin_wait);
+	/*
+	 * The change, made under flc_lock, before the look: pairs with the
+	 * waiter's count before it checks the pins.
+	 */
+	smp_mb();
+	if (atomic_read(&file_pin_break_waiters))
+		wake_up_var(ctx);
 }
 
 static bool layout_lease_owns_break(struct file_lease *fl)
@@ -242,7 +248,7 @@ int layout_lease_set(unsigned int fd, struct file *filp, int arg)
 		}
 		spin_unlock(&ctx->flc_lock);
 		if (!error && excl)
-			file_pin_wake_breaks();
+			file_pin_wake_breaks(ctx);
 		if (error <= 0)
 			return error;
 	}
@@ -399,7 +405,7 @@ static struct file_pin *file_pin_new(struct vaddr_pin *pin,
 	pin->records = p;
 	spin_unlock(&ctx->flc_lock);
 	mod_node_page_state(NODE_DATA(first_online_node), NR_FILE_PIN_ACQUIRED, 1);
-	file_pin_wake_breaks();
+	file_pin_wake_breaks(ctx);
 	return p;
 }
 
@@ -454,7 +460,7 @@ struct file_pin *file_pin_reserve(struct vaddr_pin *pin,
 		fl = layout_lease_of_current(ctx);
 		if (fl && file_pin_extend(p, pin, fl, first, last)) {
 			spin_unlock(&ctx->flc_lock);
-			file_pin_wake_breaks();
+			file_pin_wake_breaks(ctx);
 			return p;
 		}
 		spin_unlock(&ctx->flc_lock);
@@ -502,7 +508,7 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 		spin_unlock(&ctx->flc_lock);
 		/* A break may wait for the pages that were never pinned. */
 		if (shrink)
-			file_pin_wake_breaks();
+			file_pin_wake_breaks(ctx);
 		return;
 	}
 	list_del(&p->inode_node);
@@ -522,7 +528,7 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 	fput(p->file);
 	kmem_cache_free(file_pin_cache, p);
 	mod_node_page_state(NODE_DATA(first_online_node), NR_FILE_PIN_RELEASED, 1);
-	file_pin_wake_breaks();
+	file_pin_wake_breaks(ctx);
 }
 
 /**
@@ -718,11 +724,16 @@ static int file_pin_break_range(struct inode *inode, loff_t start, loff_t end,
 	/* As __break_lease(): a break time of zero or less does not wait. */
 	timeout = file_pin_notify(ctx, first, last);
 	deadline = jiffies + timeout;
-	ret = ___wait_event(file_pin_wait,
-			    ___wait_cond_timeout(!file_pin_busy(ctx, first, last,
-								&now) || now),
-			    TASK_INTERRUPTIBLE, 0, timeout,
-			    __ret = file_pin_sleep_until(inode, deadline, wait));
+	/* Counted before the first check: prepare_to_wait_event() orders it. */
+	atomic_inc(&file_pin_break_waiters);
+	ret = ___wait_var_event(ctx,
+				___wait_cond_timeout(!file_pin_busy(ctx, first,
+								    last, &now) ||
+						     now),
+				TASK_INTERRUPTIBLE, 0, timeout,
+				__ret = file_pin_sleep_until(inode, deadline,
+							     wait));
+	atomic_dec(&file_pin_break_waiters);
 	if (ret < 0)
 		return ret;	/* the break goes on: a restart waits the rest */
 	if (ret && !now)
