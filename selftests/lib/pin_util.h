@@ -111,6 +111,27 @@ static inline long vmstat(const char *name)
 	return val;
 }
 
+/* Lines of /proc/<pid>/file_pins (pid 0: self) containing both @a and @b;
+ * -1 if it cannot be read. */
+static inline int file_pins_lines(pid_t pid, const char *a, const char *b)
+{
+	char path[64], line[1024];
+	int n = 0;
+	FILE *f;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/file_pins", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/file_pins");
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, a) && strstr(line, b);
+	fclose(f);
+	return n;
+}
+
 /* Pages and records currently pinned through vaddr_pin_pages(). */
 static inline long vaddr_pins_held(void)
 {

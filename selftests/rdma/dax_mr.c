@@ -437,23 +437,6 @@ TEST_F(dax, rdma_read_returns_file)
 	release_all(_metadata, self);
 }
 
-/* Lines of /proc/<pid>/file_pins that contain both @a and @b; -1 if none. */
-static int pins_lines(pid_t pid, const char *a, const char *b)
-{
-	char path[64], line[1024];
-	int n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/file_pins", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, a) && strstr(line, b);
-	fclose(f);
-	return n;
-}
-
 #define UVERBS_OWNER	"owner=/dev/infiniband/uverbs0 device=rxe0 "
 #define MR_RANGE	" range=0-255 pages=256 lease=exclusive "
 
@@ -471,7 +454,7 @@ TEST_F(dax, multi_batch_mr)
 	xfer_off = end - XFER_LEN;
 	rdma_session(_metadata, self, IBV_WR_RDMA_WRITE);
 	EXPECT_PINS((long)(FILE_LEN / ps), 1, 0);
-	EXPECT_EQ(1, pins_lines(getpid(), UVERBS_OWNER,
+	EXPECT_EQ(1, file_pins_lines(getpid(), UVERBS_OWNER,
 				" range=0-1023 pages=1024 lease=exclusive "));
 	EXPECT_TRUE(file_matches(self->fd, xfer_off, XFER_LEN, PEER_SEED));
 	EXPECT_TRUE(file_matches(self->fd, 0, xfer_off, FILE_SEED));
@@ -592,8 +575,8 @@ TEST_F(dax, fork_child_holds_last_reference)
 	close_device(self);
 	/* The child's copy of the verbs fd keeps the MR, and names it. */
 	check_held(_metadata, self);
-	EXPECT_EQ(1, pins_lines(pid, UVERBS_OWNER, MR_RANGE));
-	EXPECT_EQ(0, pins_lines(getpid(), "owner", ""));
+	EXPECT_EQ(1, file_pins_lines(pid, UVERBS_OWNER, MR_RANGE));
+	EXPECT_EQ(0, file_pins_lines(getpid(), "owner", ""));
 	close(sock);
 	EXPECT_EQ(0, wait_child(pid));
 	check_released(_metadata, self, RELEASE_MS);
@@ -691,8 +674,8 @@ TEST_F(dax, scm_rights_last_close_releases)
 	close_device(self);
 	/* The receiver's copy is now the last reference, and names it. */
 	check_held(_metadata, self);
-	EXPECT_EQ(1, pins_lines(pid, UVERBS_OWNER, MR_RANGE));
-	EXPECT_EQ(0, pins_lines(getpid(), "owner", ""));
+	EXPECT_EQ(1, file_pins_lines(pid, UVERBS_OWNER, MR_RANGE));
+	EXPECT_EQ(0, file_pins_lines(getpid(), "owner", ""));
 	close(sock);
 	EXPECT_EQ(0, wait_child(pid));
 	check_released(_metadata, self, RELEASE_MS);
