@@ -111,8 +111,10 @@ static inline long vmstat(const char *name)
 	return val;
 }
 
-/* Lines of /proc/<pid>/file_pins (pid 0: self) containing both @a and @b;
- * -1 if it cannot be read. */
+/*
+ * Lines of /proc/<pid>/file_pins (pid 0: self) containing both @a and @b;
+ * -1 if it cannot be read.
+ */
 static inline int file_pins_lines(pid_t pid, const char *a, const char *b)
 {
 	char path[64], line[1024];
