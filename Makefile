@@ -1,8 +1,9 @@
 # rdma-fsdax: long-term pins of FS-DAX memory for RDMA, on Linux 6.12.
-# See README.md.  T= selects tests for 'make check' (e.g. T=pin/layout_matrix).
+# See README.md.  T= selects tests for 'make check' (e.g. T=pin/layout_matrix),
+# CONFIGS= the variants of 'make build-configs' (e.g. CONFIGS=modules).
 
-.PHONY: all setup source kernel kernel-stock selftests check demo bench \
-	tools install-tools clean distclean
+.PHONY: all setup source kernel kernel-stock build-configs selftests check \
+	demo bench tools install-tools clean distclean
 
 all: kernel
 
@@ -17,6 +18,10 @@ kernel: setup
 
 kernel-stock: setup
 	tools/build-kernel.sh stock
+
+# Compile-only builds in other configurations (tools/build-configs.sh)
+build-configs: setup
+	tools/build-configs.sh $(CONFIGS)
 
 selftests: source
 	$(MAKE) -s -C selftests

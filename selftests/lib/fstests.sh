@@ -3,6 +3,12 @@
 # golden output free of run-specific values.
 PINHOLD=${VMREPO:-$(cd "$(dirname "$0")/../.." && pwd)}/build/selftests/lib/pinhold
 TIMED_TRUNCATE=${PINHOLD%/pinhold}/timed-truncate
+# pinhold_verdict KIND FILE WHAT: pinhold's verdict on the lease (WHAT:
+# "layout lease", "exclusive lease") or the pin ("pin bytes") of the first
+# 64 KiB of FILE under a lease of KIND (none, layout, exclusive).
+pinhold_verdict() {
+	$PINHOLD -l "$1" "$2" 0 65536 true | sed -n "s/^pinhold: $3[^:]*: //p"
+}
 _size() { stat -c %s "$1"; }
 _md5() { md5sum < "$1" | cut -c1-8; }
 # _make_file FILE PAGES: a file of PAGES 4 KiB pages of non-zero data

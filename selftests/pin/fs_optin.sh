@@ -11,10 +11,6 @@
 . "$(dirname "$0")/../lib/fstests.sh"
 
 EXT2=/mnt/ext2
-# verdict KIND FILE WHAT: pinhold's verdict on the lease or the pin of 64 KiB.
-verdict() {
-	$PINHOLD -l "$1" "$2" 0 65536 true | sed -n "s/^pinhold: $3[^:]*: //p"
-}
 nope="Operation not supported"
 
 ktap_plan 9
@@ -31,18 +27,18 @@ xfs_io -f -c "pwrite -q -S 0x5a 0 1m" $f
 ktap_check ext2_file_dax_on dax_on $f
 
 before=$(pins_held)
-v=$(verdict exclusive $f "exclusive lease")
+v=$(pinhold_verdict exclusive $f "exclusive lease")
 ktap_check "ext2_exclusive_layout_lease_refused ($v)" [ "$v" = "$nope" ]
-v=$(verdict layout $f "layout lease")
+v=$(pinhold_verdict layout $f "layout lease")
 ktap_check "ext2_layout_lease_refused ($v)" [ "$v" = "$nope" ]
-v=$(verdict layout $f "pin bytes")
+v=$(pinhold_verdict layout $f "pin bytes")
 ktap_check "ext2_pin_without_lease_refused ($v)" [ "$v" = "Operation not permitted" ]
 ktap_check ext2_nothing_held held_as_before "$before"
 
 # The same requests on ext4 -o dax succeed: the refusal is the file system's.
 g=$EXT4/optin
 xfs_io -f -c "pwrite -q -S 0x5a 0 1m" $g
-v=$(verdict exclusive $g "pin bytes")
+v=$(pinhold_verdict exclusive $g "pin bytes")
 ktap_check "ext4_pin_under_lease ($v)" [ "$v" = pinned ]
 rm -f $f $g
 

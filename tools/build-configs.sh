@@ -1,0 +1,88 @@
+#!/bin/bash
+# Build the project kernel in configurations that 'make check' does not
+# boot, to catch stubs, #ifdefs and missing exports that only those
+# configurations see: vmlinux, and modules where the variant has them.  A
+# variant with a test in selftests/configs/VARIANT.sh is also booted in
+# the VM to run it.  Each variant is a cold build (6-10 min here): the
+# changed autoconf.h misses ccache.
+#   tools/build-configs.sh [VARIANT...]   (default: all of them)
+# Variants (each over tools/kernel.config, as 'make kernel' configures):
+#   nolocking  FILE_LOCKING=n: no leases, so no file_pin.c; the stubs in
+#              include/linux/file_pin.h and vaddr_pin.c's refusal of DAX
+#              (booted: selftests/configs/nolocking.sh)
+#   nodax      FS_DAX=n: no DAX file memory to pin
+#   modules    ext2, ext4, xfs and RDMA (ib_core, ib_uverbs, rxe) as
+#              modules, as distributions build them: modpost reports any
+#              symbol they use that the core kernel does not export
+#   nordma     INFINIBAND=n, GUP_TEST=n, PROC_FS=n: vaddr_pin_pages()
+#              without users, no /proc/<pid>/file_pins
+set -euo pipefail
+MAKE=${MAKE:-make}
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/base.conf"
+
+variant_config() {
+	case $1 in
+	nolocking) echo "# CONFIG_FILE_LOCKING is not set" ;;
+	nodax)	   echo "# CONFIG_FS_DAX is not set" ;;
+	modules)   printf '%s\n' CONFIG_MODULES=y CONFIG_MODULE_UNLOAD=y \
+			CONFIG_EXT2_FS=m CONFIG_EXT4_FS=m CONFIG_XFS_FS=m \
+			CONFIG_INFINIBAND=m CONFIG_INFINIBAND_USER_ACCESS=m \
+			CONFIG_RDMA_RXE=m ;;
+	nordma)	   printf '%s\n' "# CONFIG_INFINIBAND is not set" \
+			"# CONFIG_GUP_TEST is not set" "# CONFIG_PROC_FS is not set" ;;
+	*) echo "build-configs: unknown variant '$1'" >&2; return 2 ;;
+	esac
+}
+
+variants=${*:-nolocking nodax modules nordma}
+"$top/tools/prepare-source.sh"
+src="$top/build/src"
+export CCACHE_DIR=${CCACHE_DIR:-/var/cache/rdma-fsdax/ccache}
+export CCACHE_BASEDIR="$top" CCACHE_NOHASHDIR=true
+export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+export KBUILD_BUILD_TIMESTAMP="2025-01-01" KBUILD_BUILD_USER=rdma-fsdax KBUILD_BUILD_HOST=vm
+
+fail=0
+for v in $variants; do
+	frag=$(variant_config "$v")
+	obj="$top/build/obj-cfg-$v"
+	mkdir -p "$obj"
+	kmake() { make -s -C "$src" O="$obj" CC="ccache gcc" -j"$(nproc)" "$@"; }
+	printf '%s\n' "$frag" > "$obj/variant.config"
+	kmake tinyconfig >/dev/null
+	(cd "$obj" && "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" .config \
+		"$top/tools/kernel.config" "$obj/variant.config" >/dev/null)
+	kmake olddefconfig >/dev/null
+	while IFS= read -r l; do
+		case $l in
+		CONFIG_*=*) grep -qx "$l" "$obj/.config" ;;
+		*) o=${l#\# }; o=${o%% *}; ! grep -q "^$o=" "$obj/.config" ;;
+		esac || { echo "build-configs: $v: config did not take: $l" >&2; exit 1; }
+	done <<< "$frag"
+	start=$(date +%s)
+	targets=vmlinux
+	grep -qx CONFIG_MODULES=y "$obj/.config" && targets="vmlinux modules"
+	test="$top/selftests/configs/$v.sh"
+	[ -f "$test" ] && targets="$targets bzImage"
+	if ! kmake $targets > "$obj/build.log" 2>&1 ||
+	   grep -E 'warning:|error:|WARNING:' "$obj/build.log"; then
+		tail -n 30 "$obj/build.log"
+		echo "build-configs: $v: FAILED (log: ${obj#$top/}/build.log)"
+		fail=1
+		continue
+	fi
+	echo "build-configs: $v: built ($(( $(date +%s) - start )) s)"
+	[ -f "$test" ] || continue
+	$MAKE -s -C "$top/selftests"
+	out="$top/build/vm/cfg-$v"
+	if "$top/tools/vm-run" -q -k "$obj/arch/x86/boot/bzImage" -t 600 \
+		-o "$out" -- bash "selftests/configs/$v.sh"; then
+		echo "build-configs: $v: booted, selftests/configs/$v.sh passed"
+	else
+		grep -E '^(not )?ok ' "$out/console.log" || tail -n 30 "$out/console.log"
+		echo "build-configs: $v: selftests/configs/$v.sh FAILED (${out#$top/}/console.log)"
+		fail=1
+	fi
+done
+exit $fail
