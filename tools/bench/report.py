@@ -380,7 +380,7 @@ if dax_b and anon_b:
     if sa:
         info_row(5, "slab per anon MR (ib_mr, rxe, umem...): project vs stock",
                  "%.0f B vs %.0f B" % (statistics.mean(anon_b), statistics.mean(sa)),
-                 note="struct ib_umem grew by struct vaddr_pin (56 B: two pointers, the device name, the records) for every MR, which moves it up a kmalloc size class")
+                 note="struct ib_umem grew by struct vaddr_pin (88 B: two pointers, a 64-byte device name, the records) for every MR, which moves it up a kmalloc size class")
 
 # ---------------------------------------------------------------- output
 meta = {
