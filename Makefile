@@ -24,6 +24,7 @@ build-configs: setup
 	tools/build-configs.sh $(CONFIGS)
 
 selftests: source
+	test -d build/uapi || tools/build-kernel.sh project uapi
 	$(MAKE) -s -C selftests
 
 check: setup

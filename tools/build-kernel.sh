@@ -5,6 +5,8 @@
 # project's config; build/bzImage-stock).
 #   tools/build-kernel.sh FLAVOUR TARGET...: make only the TARGETs (and what
 #   they need) in that flavour's tree, e.g. C=2 fs/file_pin.o for sparse.
+#   tools/build-kernel.sh FLAVOUR uapi: only the uapi headers the selftests
+#   build against (build/uapi), without a kernel.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/base.conf"
@@ -48,7 +50,15 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.cfgstamp" 2>/dev/null)" != "$cfgst
 	[ $missing = 0 ] || { echo "build-kernel: ERROR: fix the config fragment" >&2; exit 1; }
 	echo "$cfgstamp" > "$obj/.cfgstamp"
 fi
-if [ $# -gt 0 ]; then
+uapi() {	# the uapi headers for the selftests
+	kmake headers
+	mkdir -p "$top/build/uapi"
+	rsync -a "$obj/usr/include/" "$top/build/uapi/"
+}
+if [ "$*" = uapi ] && [ "$flavour" != stock ]; then
+	uapi
+	exit
+elif [ $# -gt 0 ]; then
 	kmake "$@"
 	exit
 fi
@@ -56,9 +66,5 @@ echo "build-kernel: building $flavour kernel in ${obj#$top/} ($(nproc) jobs, cca
 start=$(date +%s)
 kmake bzImage
 cp "$obj/arch/x86/boot/bzImage" "$top/build/$out"
-if [ "$flavour" != stock ]; then	# uapi headers for the selftests
-	kmake headers
-	mkdir -p "$top/build/uapi"
-	rsync -a "$obj/usr/include/" "$top/build/uapi/"
-fi
+[ "$flavour" = stock ] || uapi
 echo "build-kernel: build/$out ready ($(( $(date +%s) - start )) s)"
