@@ -74,7 +74,7 @@ for v in $variants; do
 	fi
 	echo "build-configs: $v: built ($(( $(date +%s) - start )) s)"
 	[ -f "$test" ] || continue
-	$MAKE -s -C "$top/selftests"
+	$MAKE -s -C "$top" selftests
 	out="$top/build/vm/cfg-$v"
 	if "$top/tools/vm-run" -q -k "$obj/arch/x86/boot/bzImage" -t 600 \
 		-o "$out" -- bash "selftests/configs/$v.sh"; then

@@ -11,7 +11,6 @@
 . "$(dirname "$0")/../lib/fstests.sh"
 REGMR=$(dirname "$PINHOLD")/regmr
 
-
 ktap_plan 9
 ktap_check no_lease_break_time [ ! -e /proc/sys/fs/lease-break-time ]
 ktap_check no_file_pins [ ! -e /proc/self/file_pins ]
