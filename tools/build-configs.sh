@@ -14,6 +14,8 @@
 #   modules    ext2, ext4, xfs and RDMA (ib_core, ib_uverbs, rxe) as
 #              modules, as distributions build them: modpost reports any
 #              symbol they use that the core kernel does not export
+#              (booted: selftests/configs/modules.sh loads them from
+#              build/obj-cfg-modules/modroot)
 #   nordma     INFINIBAND=n, GUP_TEST=n, PROC_FS=n: vaddr_pin_pages()
 #              without users, no /proc/<pid>/file_pins
 set -euo pipefail
@@ -74,9 +76,13 @@ for v in $variants; do
 	fi
 	echo "build-configs: $v: built ($(( $(date +%s) - start )) s)"
 	[ -f "$test" ] || continue
+	if [[ $targets == *modules* ]]; then
+		rm -rf "$obj/modroot"
+		kmake modules_install INSTALL_MOD_PATH="$obj/modroot" >/dev/null
+	fi
 	$MAKE -s -C "$top" selftests
 	out="$top/build/vm/cfg-$v"
-	if "$top/tools/vm-run" -q -k "$obj/arch/x86/boot/bzImage" -t 600 \
+	if "$top/tools/vm-run" -q -k "$obj/arch/x86/boot/bzImage" -t 1200 \
 		-o "$out" -- bash "selftests/configs/$v.sh"; then
 		echo "build-configs: $v: booted, selftests/configs/$v.sh passed"
 	else

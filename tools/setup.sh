@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 pkgs="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev
 	ccache quilt rsync cpio xz-utils perl python3 qemu-system-x86
 	rdma-core ibverbs-utils ibverbs-providers libibverbs-dev
-	ndctl xfsprogs e2fsprogs iproute2 strace sparse coccinelle gnuplot-nox"
+	ndctl xfsprogs e2fsprogs iproute2 kmod strace sparse coccinelle gnuplot-nox"
 missing=()
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
