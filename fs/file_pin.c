@@ -26,7 +26,7 @@
 #include <linux/sched/signal.h>
 #include <linux/wait.h>
 #include <linux/vmstat.h>
-#include <linux/hashtable.h>
+#include <linux/hash.h>
 #include <linux/fdtable.h>
 #include <linux/ptrace.h>
 #include <linux/security.h>
@@ -43,14 +43,24 @@ static struct kmem_cache *file_pin_cache;
 
 /*
  * Every record is also hashed by its owner (the owner's file, or its mm),
- * for /proc/<pid>/file_pins.  Nests inside flc_lock.
+ * for /proc/<pid>/file_pins, with a lock per bucket (nested inside
+ * flc_lock), so that owners seldom share one.
  */
-static DEFINE_SPINLOCK(file_pin_owners_lock);
-static DEFINE_HASHTABLE(file_pin_owners, 8);
+#define FILE_PIN_OWNER_BITS 8
+
+static struct file_pin_bucket {
+	spinlock_t lock;	/* for records */
+	struct hlist_head records;
+} file_pin_owners[1 << FILE_PIN_OWNER_BITS];
 
 static const void *file_pin_owner_key(const struct vaddr_pin *pin)
 {
 	return pin->f_owner ? (const void *)pin->f_owner : pin->mm;
+}
+
+static struct file_pin_bucket *file_pin_owner_bucket(const void *key)
+{
+	return &file_pin_owners[hash_ptr(key, FILE_PIN_OWNER_BITS)];
 }
 
 /**
@@ -63,15 +73,15 @@ static const void *file_pin_owner_key(const struct vaddr_pin *pin)
  */
 void file_pin_check_owner(const void *owner)
 {
+	struct file_pin_bucket *b = file_pin_owner_bucket(owner);
 	struct file_pin *p;
 	unsigned long pages = 0;
 
-	spin_lock(&file_pin_owners_lock);
-	hash_for_each_possible(file_pin_owners, p, owner_node,
-			       (unsigned long)owner)
+	spin_lock(&b->lock);
+	hlist_for_each_entry(p, &b->records, owner_node)
 		if (p->key == owner)
 			pages += p->nr_pages;
-	spin_unlock(&file_pin_owners_lock);
+	spin_unlock(&b->lock);
 	WARN(pages, "file_pin: %lu pinned pages outlive their owner\n", pages);
 }
 
@@ -369,6 +379,7 @@ static struct file_pin *file_pin_new(struct vaddr_pin *pin,
 				     struct file_lock_context *ctx,
 				     pgoff_t first, pgoff_t last)
 {
+	struct file_pin_bucket *b;
 	struct file_lease *fl;
 	struct file_pin *p;
 
@@ -398,9 +409,10 @@ static struct file_pin *file_pin_new(struct vaddr_pin *pin,
 	p->break_end = 0;
 	list_add(&p->inode_node, &ctx->flc_pins);
 	fl->fl_pins++;
-	spin_lock(&file_pin_owners_lock);
-	hash_add(file_pin_owners, &p->owner_node, (unsigned long)p->key);
-	spin_unlock(&file_pin_owners_lock);
+	b = file_pin_owner_bucket(p->key);
+	spin_lock(&b->lock);
+	hlist_add_head(&p->owner_node, &b->records);
+	spin_unlock(&b->lock);
 	p->next = pin->records;
 	pin->records = p;
 	spin_unlock(&ctx->flc_lock);
@@ -496,6 +508,7 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 		  bool shrink)
 {
 	struct file_lock_context *ctx = locks_inode_context(file_inode(p->file));
+	struct file_pin_bucket *b;
 	struct file_pin **pp;
 
 	spin_lock(&ctx->flc_lock);
@@ -513,9 +526,10 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 	}
 	list_del(&p->inode_node);
 	/* Out of /proc before fl_pins drops: held= compares the two. */
-	spin_lock(&file_pin_owners_lock);
-	hash_del(&p->owner_node);
-	spin_unlock(&file_pin_owners_lock);
+	b = file_pin_owner_bucket(p->key);
+	spin_lock(&b->lock);
+	hlist_del(&p->owner_node);
+	spin_unlock(&b->lock);
 	p->lease->fl_pins--;
 	/* Pins the lease's break wanted went: the next signals and waits anew. */
 	if (p->break_end == p->lease->fl_pin_break)
@@ -858,7 +872,7 @@ int file_pin_wait_dax_page(struct inode *inode, loff_t start, loff_t end,
 }
 EXPORT_SYMBOL_GPL(file_pin_wait_dax_page);
 
-/* What /proc shows of one record, copied under the owners lock. */
+/* What /proc shows of one record, copied under its bucket's lock. */
 struct file_pin_snap {
 	struct path path;	/* referenced: printed later */
 	pgoff_t first, last;
@@ -878,12 +892,12 @@ static unsigned int file_pin_snapshot(const void *key,
 				      struct file_pin_snap *snap,
 				      unsigned int max)
 {
+	struct file_pin_bucket *b = file_pin_owner_bucket(key);
 	struct file_pin *p;
 	unsigned int n = 0;
 
-	spin_lock(&file_pin_owners_lock);
-	hash_for_each_possible(file_pin_owners, p, owner_node,
-			       (unsigned long)key) {
+	spin_lock(&b->lock);
+	hlist_for_each_entry(p, &b->records, owner_node) {
 		struct file_pin_snap *s;
 
 		if (p->key != key)
@@ -908,7 +922,7 @@ static unsigned int file_pin_snapshot(const void *key,
 		}
 		n++;
 	}
-	spin_unlock(&file_pin_owners_lock);
+	spin_unlock(&b->lock);
 	return n;
 }
 
@@ -1198,7 +1212,11 @@ void file_pin_show_fdinfo(struct seq_file *m, struct file *file)
 
 static int __init file_pin_init(void)
 {
+	int i;
+
 	file_pin_cache = KMEM_CACHE(file_pin, SLAB_PANIC | SLAB_ACCOUNT);
+	for (i = 0; i < ARRAY_SIZE(file_pin_owners); i++)
+		spin_lock_init(&file_pin_owners[i].lock);
 	return 0;
 }
 core_initcall(file_pin_init);
