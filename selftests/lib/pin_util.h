@@ -111,20 +111,14 @@ static inline long vmstat(const char *name)
 	return val;
 }
 
-/*
- * Lines of /proc/<pid>/file_pins (pid 0: self) containing both @a and @b;
- * -1 if it cannot be read.
- */
+/* Lines of /proc/<pid>/file_pins containing both @a and @b; -1 if unread. */
 static inline int file_pins_lines(pid_t pid, const char *a, const char *b)
 {
 	char path[64], line[1024];
 	int n = 0;
 	FILE *f;
 
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/file_pins", pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/file_pins");
+	snprintf(path, sizeof(path), "/proc/%d/file_pins", pid);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;

@@ -806,7 +806,6 @@ TEST(suid_exec_eacces)
 }
 
 /* ---- no kernel pointers ---- */
-/* ---- no kernel pointers ---- */
 
 /*
  * Lines of buf with 0x and 8+ hex digits, or a bare 16-hex-digit word;

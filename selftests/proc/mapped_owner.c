@@ -36,8 +36,8 @@ static int pin_then_close_fd(const char *path)
 		return fail(2, "mmap, rxe setup");
 	if (!ibv_reg_mr(r.pd, map, LEN, RXE_ACCESS))
 		return fail(3, "ibv_reg_mr");
-	if (file_pins_lines(0, "owner=/dev/infiniband/uverbs0 ", "") != 1 ||
-	    file_pins_lines(0, "owner_fd=map ", "") != 0)
+	if (file_pins_lines(getpid(), "owner=/dev/infiniband/uverbs0 ", "") != 1 ||
+	    file_pins_lines(getpid(), "owner_fd=map ", "") != 0)
 		return fail(4, "file_pins with the fd open");
 
 	/* Behind libibverbs' back: the context lives on in its mappings. */
@@ -45,7 +45,8 @@ static int pin_then_close_fd(const char *path)
 		return fail(5, "close");
 	if (!ftruncate(fd, 0) || errno != ETXTBSY)
 		return fail(6, "ftruncate refused with ETXTBSY");
-	if (file_pins_lines(0, "owner_fd=map owner=/dev/infiniband/uverbs0 device=rxe0 ", "") != 1)
+	if (file_pins_lines(getpid(), "owner_fd=map ",
+			    "owner=/dev/infiniband/uverbs0 device=rxe0 ") != 1)
 		return fail(7, "file_pins with only the mappings");
 	/* Exit tears the mappings, the context and the pins down. */
 	return 0;
