@@ -6,7 +6,8 @@
 # the VM to run it.  Each variant is a cold build (6-10 min here): the
 # changed autoconf.h misses ccache.
 #   tools/build-configs.sh [VARIANT...]   (default: all of them)
-# Variants (each over tools/kernel.config, as 'make kernel' configures):
+# Variants, each over tools/kernel.config (configured and built by
+# tools/build-kernel.sh cfg-VARIANT, in build/obj-cfg-VARIANT):
 #   nolocking  FILE_LOCKING=n: no leases, so no file_pin.c; the stubs in
 #              include/linux/file_pin.h and vaddr_pin.c's refusal of DAX
 #              (booted: selftests/configs/nolocking.sh)
@@ -24,7 +25,6 @@
 set -euo pipefail
 MAKE=${MAKE:-make}
 top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/tools/base.conf"
 
 variant_config() {
 	case $1 in
@@ -42,35 +42,18 @@ variant_config() {
 }
 
 variants=${*:-nolocking nodax modules nordma clang}
-"$top/tools/prepare-source.sh"
-src="$top/build/src"
-export CCACHE_DIR=${CCACHE_DIR:-/var/cache/rdma-fsdax/ccache}
-export CCACHE_BASEDIR="$top" CCACHE_NOHASHDIR=true
-export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
-export KBUILD_BUILD_TIMESTAMP="2025-01-01" KBUILD_BUILD_USER=rdma-fsdax KBUILD_BUILD_HOST=vm
 
 fail=0
 for v in $variants; do
-	frag=$(variant_config "$v")
 	obj="$top/build/obj-cfg-$v"
 	mkdir -p "$obj"
-	cc=("CC=ccache gcc")
-	[ "$v" = clang ] && cc=(LLVM=1 "CC=ccache clang")
-	kmake() { make -s -C "$src" O="$obj" "${cc[@]}" -j"$(nproc)" "$@"; }
-	printf '%s\n' "$frag" > "$obj/variant.config"
-	kmake tinyconfig >/dev/null
-	(cd "$obj" && "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" .config \
-		"$top/tools/kernel.config" "$obj/variant.config" >/dev/null)
-	kmake olddefconfig >/dev/null
-	while IFS= read -r l; do
-		case $l in
-		CONFIG_*=*) grep -qx "$l" "$obj/.config" ;;
-		*) o=${l#\# }; o=${o%% *}; ! grep -q "^$o=" "$obj/.config" ;;
-		esac || { echo "build-configs: $v: config did not take: $l" >&2; exit 1; }
-	done <<< "$frag"
+	variant_config "$v" > "$obj/variant.config"
+	export KCC="ccache gcc" KMAKE_ARGS=
+	[ "$v" = clang ] && export KCC="ccache clang" KMAKE_ARGS=LLVM=1
+	kmake() { "$top/tools/build-kernel.sh" "cfg-$v" "$@"; }
 	start=$(date +%s)
 	targets=vmlinux
-	grep -qx CONFIG_MODULES=y "$obj/.config" && targets="vmlinux modules"
+	grep -qx CONFIG_MODULES=y "$obj/variant.config" && targets="vmlinux modules"
 	test="$top/selftests/configs/$v.sh"
 	[ -f "$test" ] && targets="$targets bzImage"
 	# Our new files must also be clean with W=1 (upstream's are not).
