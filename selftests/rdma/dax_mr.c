@@ -455,7 +455,7 @@ TEST_F(dax, multi_batch_mr)
 	rdma_session(_metadata, self, IBV_WR_RDMA_WRITE);
 	EXPECT_PINS((long)(FILE_LEN / ps), 1, 0);
 	EXPECT_EQ(1, file_pins_lines(getpid(), UVERBS_OWNER,
-				" range=0-1023 pages=1024 lease=exclusive "));
+				     " range=0-1023 pages=1024 lease=exclusive "));
 	EXPECT_TRUE(file_matches(self->fd, xfer_off, XFER_LEN, PEER_SEED));
 	EXPECT_TRUE(file_matches(self->fd, 0, xfer_off, FILE_SEED));
 	EXPECT_TRUE(file_matches(self->fd, end, XFER_LEN, FILE_SEED));
