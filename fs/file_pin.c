@@ -993,18 +993,20 @@ static long file_pin_owner(struct seq_file *m, const void *key,
 /*
  * Remember an owner as listed (under an fd), or as one found only through
  * a mapping (@mapped, XA_MARK_0), to be listed after the walk.  @owners
- * is indexed by file address and holds a reference on each.
+ * is indexed by file address and holds a reference on each.  Returns 0 or
+ * -ENOMEM: an owner not noted would be listed twice, or not at all.
  */
-static void file_pin_note(struct xarray *owners, struct file *file,
-			  bool mapped)
+static int file_pin_note(struct xarray *owners, struct file *file,
+			 bool mapped)
 {
 	unsigned long key = (unsigned long)file;
 
 	if (xa_insert(owners, key, file, GFP_KERNEL))
-		return;	/* no memory: the owner may be listed twice */
+		return -ENOMEM;	/* not -EBUSY: the caller looked it up */
 	get_file(file);
 	if (mapped)
 		xa_set_mark(owners, key, XA_MARK_0);
+	return 0;
 }
 
 /*
@@ -1061,8 +1063,9 @@ static long file_pin_walk_owners(struct task_struct *t, struct seq_file *m)
 			snprintf(buf, sizeof(buf), "%u", fd);
 			k = file_pin_owner(m, file, buf, file);
 			if (k > 0) {
-				file_pin_note(&owners, file, false);
 				n += k;
+				if (file_pin_note(&owners, file, false))
+					k = -ENOMEM;
 			}
 		}
 		fput(file);
@@ -1087,16 +1090,20 @@ static long file_pin_walk_owners(struct task_struct *t, struct seq_file *m)
 				continue;
 			last = file;
 			if (!xa_load(&owners, (unsigned long)file) &&
-			    file_pin_snapshot(file, NULL, 0))
-				file_pin_note(&owners, file, true);
+			    file_pin_snapshot(file, NULL, 0)) {
+				k = file_pin_note(&owners, file, true);
+				if (k < 0)
+					break;
+			}
 		}
 		mmap_read_unlock(mm);
 	}
 	xa_for_each_marked(&owners, key, file, XA_MARK_0) {
-		k = file_pin_owner(m, file, "map", file);
 		if (k < 0)
 			break;
-		n += k;
+		k = file_pin_owner(m, file, "map", file);
+		if (k > 0)
+			n += k;
 	}
 	if (k >= 0) {
 		k = file_pin_owner(m, mm, "-", NULL);

@@ -88,6 +88,18 @@ static inline int set_lease(int fd, int arg)
 	return fcntl(fd, F_SETLEASE, arg) ? -errno : 0;
 }
 
+/* Write @val to the file @path (procfs, sysfs, debugfs): 0 or -errno. */
+static inline int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
 /* A /proc/vmstat counter, after folding the per-cpu deltas. */
 static inline long vmstat(const char *name)
 {

@@ -50,23 +50,12 @@ static const char * const step_name[ST_N] = {
 	"F_UNLCK", "close-while-pinned",
 };
 
-static int put(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -EIO;
-}
-
 static int putf(const char *attr, const char *file, const char *val)
 {
 	char path[128];
 
 	snprintf(path, sizeof(path), DBGFS "/%s/%s", attr, file);
-	return put(path, val);
+	return write_str(path, val);
 }
 
 /* What one life works on; everything but the file is per attempt. */
