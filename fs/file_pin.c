@@ -775,6 +775,29 @@ static bool file_pin_range_busy(struct inode *inode, loff_t start, loff_t end)
 }
 
 /**
+ * file_pin_refuse_range - the pin check of a change that breaks no lease
+ * @inode: the file
+ * @start: first byte of the range
+ * @end: end of the range (exclusive), LLONG_MAX for "to the end"
+ *
+ * For a change that moves no block of @inode but makes them shared, so
+ * that a later write moves them (the source of a reflink or dedupe): the
+ * holders of pins over the range have nothing to give way for, and the
+ * caller may not even be able to write the file.  A caller that wants
+ * the data can copy it instead (copy_file_range() and cp --reflink=auto
+ * fall back to that on their own).  Call under the lock that keeps new
+ * records out (invalidate_lock), then break layouts as usual, for the
+ * transient users of DAX pages.
+ *
+ * Return: -ETXTBSY if a page of the range is pinned, else 0.
+ */
+int file_pin_refuse_range(struct inode *inode, loff_t start, loff_t end)
+{
+	return file_pin_range_busy(inode, start, end) ? -ETXTBSY : 0;
+}
+EXPORT_SYMBOL_GPL(file_pin_refuse_range);
+
+/**
  * file_pin_dax_busy_page - the pin checks and busy page scan of a layout break
  * @inode: the file whose layout is being broken
  * @start: first byte of the range to be freed or moved; widened

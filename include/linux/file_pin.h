@@ -125,6 +125,7 @@ bool layout_leases_only(struct file_lock_context *ctx);
 struct page *file_pin_dax_busy_page(struct inode *inode, loff_t *start,
 				    loff_t *end,
 				    long (*wait)(struct inode *inode, long timeout));
+int file_pin_refuse_range(struct inode *inode, loff_t start, loff_t end);
 int proc_file_pins_show(struct seq_file *m, struct pid_namespace *ns,
 			struct pid *pid, struct task_struct *task);
 size_t proc_file_pins_size(struct task_struct *task);
@@ -159,6 +160,12 @@ file_pin_dax_busy_page(struct inode *inode, loff_t *start, loff_t *end,
 		return NULL;
 	return dax_layout_busy_page_range(inode->i_mapping, *start,
 					  *end == LLONG_MAX ? *end : *end - 1);
+}
+
+static inline int file_pin_refuse_range(struct inode *inode, loff_t start,
+					loff_t end)
+{
+	return 0;
 }
 
 static inline int file_pin_wait_dax_page(struct inode *inode, loff_t start,

@@ -38,7 +38,7 @@ shared() {
 # expect WANT NAME VERDICT
 expect() { ktap_check "$2 ($3)" [ "$3" = "$1" ]; }
 
-ktap_plan 20
+ktap_plan 26
 if ! mkxfs 1; then
 	ktap_not_ok xfs_reflink_dax_mounted
 	mkxfs 0
@@ -142,6 +142,37 @@ expect "$nope" pin_refused_after_reflink "$verdict"
 ktap_check a_shares_blocks_after_reflink shared $a
 ktap_check race_left_nothing left_nothing
 rm -f "$hold" "$rl" $a $b
+
+# A reflink or dedupe source keeps its blocks but comes to share them:
+# its pins refuse at once, breakable lease or not, and whoever asks (even
+# a user who may only read the file).  The holder (-u: it would unpin on
+# a break) gets no signal and keeps its pin; cp --reflink=auto copies.
+s2=$XFS/reflink.pinned cp2=$XFS/reflink.copy rodir=$XFS/reader
+xfs_io -f -c "pwrite -q -S 0x44 0 1m" -c fsync $s2
+chmod 644 $s2
+mkdir -p $rodir && chown 65534:65534 $rodir
+hold=$(mktemp) go=$(mktemp -u)
+$PINHOLD -l layout -u $s2 0 65536 \
+	"for i in \$(seq 600); do [ -e $go ] && break; sleep 0.1; done" > "$hold" &
+hpid=$!
+wait_for "$hold" "pin bytes.*pinned"
+out=$(xfs_io -f -c "reflink $s2 0 0 64k" $XFS/reflink.dst 2>&1)
+echo "# reflink: $out"
+ktap_check reflink_from_pinned_source_refused grep -q "Text file busy" <<< "$out"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+	xfs_io -f -c "reflink $s2 0 0 64k" $rodir/dst 2>&1)
+echo "# reflink by a reader: $out"
+ktap_check reflink_by_reader_refused grep -q "Text file busy" <<< "$out"
+ktap_check cp_reflink_auto_copies_instead \
+	eval 'cp --reflink=auto $s2 $cp2 && cmp -s $s2 $cp2'
+ktap_check pinned_source_shares_nothing eval '! shared $s2 && ! shared $cp2'
+ktap_check holder_keeps_its_pin \
+	[ "$(grep -c reflink.pinned /proc/$hpid/file_pins)" = 1 ]
+touch $go
+wait $hpid
+sed 's/^/# holder: /' "$hold"
+ktap_check holder_got_no_break eval '! grep -q "lease break" "$hold"'
+rm -rf "$hold" $go $s2 $cp2 $XFS/reflink.dst $rodir
 
 rm -f $src $clone $big $bigclone
 # umount fails if a refused pin kept a file reference.
