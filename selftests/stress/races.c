@@ -490,7 +490,7 @@ TEST_F_TIMEOUT(races, stress, 300)
 {
 	const char *env = getenv("STRESS_SECONDS");
 	int secs = env ? atoi(env) : 30, i, s;
-	long last = -1, refused = 0, done = 0;
+	long last = -1;
 	time_t end, stalled = time(NULL);
 	pid_t pinner, changer_pid;
 
@@ -519,19 +519,29 @@ TEST_F_TIMEOUT(races, stress, 300)
 	EXPECT_EQ(0, reap(pinner)) TH_LOG("pinning process");
 	EXPECT_EQ(0, reap(changer_pid)) TH_LOG("changing process");
 
+	/*
+	 * Each change that frees blocks both happened and was refused (each
+	 * of them dozens of times in every run so far); growing never is.
+	 */
 	for (i = 0; i < OP_N; i++) {
+		bool grows = i == OP_TRUNC_UP || i == OP_EXTEND;
+
 		ksft_print_msg("%-14s done %5ld refused %5ld\n", op_name[i],
 			       sh->done[i], sh->refused[i]);
-		refused += sh->refused[i];
-		done += sh->done[i];
+		EXPECT_LT(0, sh->done[i]) TH_LOG("%s never done", op_name[i]);
+		if (grows) {
+			EXPECT_EQ(0, sh->refused[i]) TH_LOG("%s refused",
+							    op_name[i]);
+		} else {
+			EXPECT_LT(0, sh->refused[i]) TH_LOG("%s never refused",
+							    op_name[i]);
+		}
 	}
 	ksft_print_msg("%d s: %ld writes, %ld verifies; pins %ld (+%ld EFAULT), MRs %ld (+%ld EFAULT); churned leases %ld (%ld F_UNLCK EBUSY, %ld closed)\n",
 		       secs, sh->writes, sh->verifies, sh->pins, sh->pin_efault,
 		       sh->mrs, sh->mr_efault, sh->leases, sh->lease_busy,
 		       sh->zombies);
 	EXPECT_EQ(0, sh->bad) TH_LOG("%s", sh->why);
-	EXPECT_LT(0, refused);
-	EXPECT_LT(0, done);
 	EXPECT_LT(0, sh->pins);
 	EXPECT_LT(0, sh->mrs);
 	EXPECT_LT(0, sh->writes);
