@@ -11,6 +11,17 @@ pinhold_verdict() {
 }
 _size() { stat -c %s "$1"; }
 _md5() { md5sum < "$1" | cut -c1-8; }
+# fill_byte FILE: the byte (hex) all of FILE is filled with, or "mixed".
+fill_byte() {
+	local b
+	b=$(od -An -tx1 -N1 "$1" | tr -d ' ')
+	if [ -n "$b" ] && head -c "$(stat -c %s "$1")" /dev/zero |
+		tr '\0' "\\$(printf %o "0x$b")" | cmp -s - "$1"; then
+		echo "$b"
+	else
+		echo mixed
+	fi
+}
 # _make_file FILE PAGES: a file of PAGES 4 KiB pages of non-zero data
 _make_file() { xfs_io -f -c "pwrite -q -S 0x5a 0 $(($2 * 4096))" -c fsync "$1"; }
 _filter() { sed -e "s|$SCRATCH|SCRATCH|g"; }
@@ -28,8 +39,13 @@ vm() {
 	echo 1 > /proc/sys/vm/stat_refresh
 	sed -n "s/^$1 //p" /proc/vmstat
 }
-# held NAME: NAME_acquired - NAME_released (pages or records held)
-held() { echo $(( $(vm "${1}_acquired") - $(vm "${1}_released") )); }
+# held NAME: NAME_acquired - NAME_released (pages or records held);
+# "unread" if a counter is missing, which no comparison then matches.
+held() {
+	local a r
+	a=$(vm "${1}_acquired") r=$(vm "${1}_released")
+	if [ -n "$a" ] && [ -n "$r" ]; then echo $((a - r)); else echo unread; fi
+}
 # pins_held: pages pinned through vaddr_pin_pages() and file pin records
 # held, system-wide (not nr_foll_pin_*: the 9p root's I/O pins pages too).
 pins_held() { echo "$(held nr_vaddr_pin) $(held nr_file_pin)"; }
@@ -38,7 +54,7 @@ held_as_before() {
 	local now
 	now=$(pins_held)
 	echo "# held (vaddr pages, file records): $1 before, $now after"
-	[ "$now" = "$1" ]
+	[ "$now" = "$1" ] && [[ $now != *unread* ]]
 }
 # run_pinned FILE CMD: run CMD while pinhold holds an exclusive layout
 # lease on FILE and a pin of its first 64 KiB; prints pinhold's and CMD's

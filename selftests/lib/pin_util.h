@@ -100,7 +100,11 @@ static inline int write_str(const char *path, const char *val)
 	return ok ? 0 : -EIO;
 }
 
-/* A /proc/vmstat counter, after folding the per-cpu deltas. */
+/*
+ * A /proc/vmstat counter, after folding the per-cpu deltas.  A counter
+ * that cannot be read aborts the test: "nothing leaked" checks compare
+ * differences of them, which would read 0 = 0.
+ */
 static inline long vmstat(const char *name)
 {
 	char line[256];
@@ -113,13 +117,15 @@ static inline long vmstat(const char *name)
 		fclose(f);
 	}
 	f = fopen("/proc/vmstat", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
+	while (f && fgets(line, sizeof(line), f))
 		if (!strncmp(line, name, len) && line[len] == ' ')
 			val = atol(line + len + 1);
-	fclose(f);
+	if (f)
+		fclose(f);
+	if (val < 0) {
+		fprintf(stderr, "# counter %s missing\n", name);
+		abort();
+	}
 	return val;
 }
 

@@ -11,9 +11,6 @@
 . "$(dirname "$0")/../lib/env.sh"
 . "$(dirname "$0")/../lib/fstests.sh"
 
-# first_byte FILE: the first byte of FILE, in hex.
-first_byte() { od -An -tx1 -N1 "$1" | tr -d ' '; }
-
 ktap_plan 7
 a=$XFS/swap_a b=$XFS/swap_b
 rm -f $a $b
@@ -27,7 +24,7 @@ echo "$out" | sed 's/^/# /'
 ktap_check swapext_over_pin_refused grep -q "Text file busy" <<< "$out"
 ktap_check pin_still_listed grep -q "^held=1$" <<< "$out"
 ktap_check both_files_unchanged \
-	[ "$(first_byte $a)$(first_byte $b)" = 5aa5 ]
+	[ "$(fill_byte $a)$(fill_byte $b)" = 5aa5 ]
 ktap_check nothing_held_after held_as_before "$before"
 
 # No pin: the swap goes through.  xfs_swap_extents() wants the target to
@@ -38,7 +35,7 @@ extents() { xfs_io -c fiemap "$1" | grep -E '^\s*[0-9]+:' | grep -vc hole; }
 if [ "$(extents $a)" -ge "$(extents $b)" ]; then t=$a d=$b; else t=$b d=$a; fi
 out=$(xfs_io -c "swapext $d" $t 2>&1)
 ktap_check "swapext_without_pins ($out)" [ -z "$out" ]
-ktap_check swapped [ "$(first_byte $a)$(first_byte $b)" = a55a ]
+ktap_check swapped [ "$(fill_byte $a)$(fill_byte $b)" = a55a ]
 
 rm -f $a $b
 ktap_exit

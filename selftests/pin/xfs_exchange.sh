@@ -15,8 +15,7 @@
 XFS_EXCH=$(dirname "$PINHOLD")/xfs_exchange
 EXCHRANGE=0x40	# XFS_SB_FEAT_INCOMPAT_EXCHRANGE
 
-first_byte() { od -An -tx1 -N1 "$1" | tr -d ' '; }
-bytes() { echo "$(first_byte $a)$(first_byte $b)$(first_byte $p)"; }
+bytes() { echo "$(fill_byte $a)$(fill_byte $b)$(fill_byte $p)"; }
 incompat() {
 	xfs_db -c 'sb 0' -c 'print features_incompat' /dev/pmem1 2> /dev/null |
 		sed -n 's/^features_incompat = //p'
