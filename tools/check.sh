@@ -98,7 +98,8 @@ for rc in "$out"/results/*.rc; do
 		case $line in
 		*"# SKIP"*)
 			# The debug kernel has fault injection: no skip there.
-			if [ "$t" = stress_fault_inject ] && [ "${flavour:-}" = debug ]; then
+			if [[ " stress_fault_inject proc_mapped_owner " == *" $t "* ]] &&
+			   [ "${flavour:-}" = debug ]; then
 				bad=1; report fail "$t/$name" "skipped on the debug kernel"
 			else
 				report skip "$t/$name"
@@ -113,6 +114,10 @@ for rc in "$out"/results/*.rc; do
 	[ $n -gt 0 ] && [ "$r" != 0 ] && [ $bad = 0 ] && report fail "$t" "exit status $r"
 	[ $n -gt 0 ] && [ "$n" != "${plan:-0}" ] && report fail "$t" "$n results for a plan of ${plan:-none}"
 done
+# The debug kernel has kmemleak: run.sh's final scan must have run.
+[ "${flavour:-}" = debug ] && [ $no_guest = 0 ] && [ $vmrc = 0 ] &&
+	[ ! -e "$out/results/kmemleak.rc" ] &&
+	report fail kmemleak "no scan on the debug kernel"
 # A test cut off (guest panic, timeout) has a log but no exit status.
 for log in "$out"/results/*.log; do
 	[ -e "$log" ] || continue

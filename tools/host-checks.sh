@@ -79,8 +79,15 @@ for sym in $(sed -n 's/^EXPORT_SYMBOL\(_GPL\)\?(\(.*\));/\2/p' $files) \
 done
 [ -n "$out" ] && echo "$out"
 ktap_check kernel_doc_clean [ -z "$out" ]
-out=$(cd $src && for f in $patched; do spatch --very-quiet -D report --sp-file "$top/$cocci" "$f"; done
-      for f in $files; do spatch --very-quiet -D report --sp-file "$top/$cocci" "$top/$f"; done 2>&1)
+# Its errors count: a file spatch cannot parse is not a clean one.
+out=$({ cd $src && for f in $patched; do
+		spatch --very-quiet -D report --sp-file "$top/$cocci" "$f" ||
+			echo "spatch failed on $f"
+	done
+	for f in $files; do
+		spatch --very-quiet -D report --sp-file "$top/$cocci" "$top/$f" ||
+			echo "spatch failed on $f"
+	done; } 2>&1)
 [ -n "$out" ] && echo "$out"
 ktap_check coccinelle_vaddr_unpin_tree_clean [ -z "$out" ]
 n=$(spatch --very-quiet -D report --sp-file $cocci selftests/host/cocci_bad.c 2>&1 | grep -c "released without")
