@@ -34,7 +34,6 @@
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
 #include <linux/xarray.h>
-#include <kunit/visibility.h>
 
 /* Layout breaks waiting in file_pin_break_range(), on any file. */
 static atomic_t file_pin_break_waiters = ATOMIC_INIT(0);
@@ -574,9 +573,8 @@ void file_pin_release(struct vaddr_pin *pin, struct inode *inode,
  * help: a pin is under an exclusive lease, or the caller holds the lease
  * (it cannot unpin while it waits here).
  */
-VISIBLE_IF_KUNIT struct file_pin *file_pin_busy(struct file_lock_context *ctx,
-						pgoff_t first, pgoff_t last,
-						bool *now)
+struct file_pin *file_pin_busy(struct file_lock_context *ctx, pgoff_t first,
+			       pgoff_t last, bool *now)
 {
 	struct file_pin *p, *found = NULL;
 
@@ -592,7 +590,6 @@ VISIBLE_IF_KUNIT struct file_pin *file_pin_busy(struct file_lock_context *ctx,
 	spin_unlock(&ctx->flc_lock);
 	return found;
 }
-EXPORT_SYMBOL_IF_KUNIT(file_pin_busy);
 
 /* How long a layout break waits for pins: lease-break-time, in jiffies. */
 static long file_pin_break_time(void)

@@ -8,8 +8,6 @@
 #include <linux/fs.h>
 #include <linux/slab.h>
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-
 struct file_pin_test_ctx {
 	struct file_lock_context flc;	/* the inode's records: flc_pins */
 	struct file_lease lease;	/* breakable, another process's */

@@ -211,17 +211,14 @@ static inline void file_pin_release(struct vaddr_pin *pin,
 }
 #endif
 
-/* Range logic, kept free of locking so that KUnit can drive it. */
+/* Range logic and the pin check of a layout break, for KUnit to drive. */
 bool file_pin_overlaps(const struct file_pin *p, pgoff_t first, pgoff_t last);
 bool file_pin_extend(struct file_pin *p, const struct vaddr_pin *owner,
 		     struct file_lease *lease, pgoff_t first, pgoff_t last);
 struct file_pin *file_pin_lookup(struct file_pin *records,
 				 struct inode *inode, pgoff_t index);
-#if IS_ENABLED(CONFIG_KUNIT)
-/* The pin check of a layout break, static without KUnit. */
 struct file_pin *file_pin_busy(struct file_lock_context *ctx, pgoff_t first,
 			       pgoff_t last, bool *now);
-#endif
 
 /**
  * falloc_layout_end - end of the byte range whose blocks fallocate() frees
