@@ -38,7 +38,7 @@ shared() {
 # expect WANT NAME VERDICT
 expect() { ktap_check "$2 ($3)" [ "$3" = "$1" ]; }
 
-ktap_plan 26
+ktap_plan 27
 if ! mkxfs 1; then
 	ktap_not_ok xfs_reflink_dax_mounted
 	mkxfs 0
@@ -168,11 +168,30 @@ ktap_check cp_reflink_auto_copies_instead \
 ktap_check pinned_source_shares_nothing eval '! shared $s2 && ! shared $cp2'
 ktap_check holder_keeps_its_pin \
 	[ "$(grep -c reflink.pinned /proc/$hpid/file_pins)" = 1 ]
+# The same when the destination is pinned too and sorts first (the lower
+# inode number, whose layout xfs breaks first): the source refuses before
+# the destination's holder is signalled.
+lo=$XFS/reflink.lo hi=$XFS/reflink.hi
+xfs_io -f -c "pwrite -q -S 0x55 0 1m" -c fsync $lo
+xfs_io -f -c "pwrite -q -S 0x66 0 1m" -c fsync $hi
+[ "$(stat -c %i $lo)" -lt "$(stat -c %i $hi)" ] || { t=$lo lo=$hi hi=$t; }
+holdlo=$(mktemp) holdhi=$(mktemp)
+for f in $lo $hi; do
+	[ $f = $lo ] && h=$holdlo || h=$holdhi
+	$PINHOLD -l layout -u $f 0 65536 \
+		"for i in \$(seq 600); do [ -e $go ] && break; sleep 0.1; done" > $h &
+	wait_for $h "pin bytes.*pinned"
+done
+out=$(xfs_io -c "reflink $hi 0 0 64k" $lo 2>&1)
+echo "# reflink into a pinned file that sorts first: $out"
+ktap_check reflink_from_pinned_source_into_pinned_refused \
+	grep -q "Text file busy" <<< "$out"
 touch $go
-wait $hpid
-sed 's/^/# holder: /' "$hold"
-ktap_check holder_got_no_break eval '! grep -q "lease break" "$hold"'
-rm -rf "$hold" $go $s2 $cp2 $XFS/reflink.dst $rodir
+wait
+for h in "$hold" $holdlo $holdhi; do sed 's/^/# holder: /' $h; done
+ktap_check holders_got_no_break \
+	eval '! grep -q "lease break" "$hold" $holdlo $holdhi'
+rm -rf "$hold" $holdlo $holdhi $go $s2 $cp2 $lo $hi $XFS/reflink.dst $rodir
 
 rm -f $src $clone $big $bigclone
 # umount fails if a refused pin kept a file reference.
