@@ -520,19 +520,21 @@ TEST_F_TIMEOUT(races, stress, 300)
 	EXPECT_EQ(0, reap(changer_pid)) TH_LOG("changing process");
 
 	/*
-	 * Each change that frees blocks both happened and was refused (each
-	 * of them dozens of times in every run so far); growing never is.
+	 * Growing is never refused.  In a run of the default length each
+	 * change that frees blocks both happened and was refused (dozens of
+	 * times each in every 30 s run so far; a shorter one may miss some).
 	 */
 	for (i = 0; i < OP_N; i++) {
 		bool grows = i == OP_TRUNC_UP || i == OP_EXTEND;
 
 		ksft_print_msg("%-14s done %5ld refused %5ld\n", op_name[i],
 			       sh->done[i], sh->refused[i]);
-		EXPECT_LT(0, sh->done[i]) TH_LOG("%s never done", op_name[i]);
 		if (grows) {
 			EXPECT_EQ(0, sh->refused[i]) TH_LOG("%s refused",
 							    op_name[i]);
-		} else {
+		} else if (secs >= 30) {
+			EXPECT_LT(0, sh->done[i]) TH_LOG("%s never done",
+							 op_name[i]);
 			EXPECT_LT(0, sh->refused[i]) TH_LOG("%s never refused",
 							    op_name[i]);
 		}
