@@ -79,7 +79,8 @@ for sym in $(sed -n 's/^EXPORT_SYMBOL\(_GPL\)\?(\(.*\));/\2/p' $files) \
 done
 [ -n "$out" ] && echo "$out"
 ktap_check kernel_doc_clean [ -z "$out" ]
-# Its errors count: a file spatch cannot parse is not a clean one.
+# A failed spatch counts, and so does code of ours it cannot parse: it
+# skips what it cannot parse, and exits 0.
 out=$({ cd $src && for f in $patched; do
 		spatch --very-quiet -D report --sp-file "$top/$cocci" "$f" ||
 			echo "spatch failed on $f"
@@ -87,6 +88,8 @@ out=$({ cd $src && for f in $patched; do
 	for f in $files; do
 		spatch --very-quiet -D report --sp-file "$top/$cocci" "$top/$f" ||
 			echo "spatch failed on $f"
+		spatch --parse-c "$top/$f" 2>&1 | grep -q '^bad' &&
+			echo "spatch cannot parse all of $f"
 	done; } 2>&1)
 [ -n "$out" ] && echo "$out"
 ktap_check coccinelle_vaddr_unpin_tree_clean [ -z "$out" ]
