@@ -18,6 +18,7 @@
 
 struct file;
 struct file_lease;
+struct file_lock_context;
 struct inode;
 struct mm_struct;
 struct page;

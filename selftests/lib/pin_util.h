@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/types.h>
 
@@ -86,6 +87,15 @@ static inline int pin_read(int fd, void *buf)
 static inline int set_lease(int fd, int arg)
 {
 	return fcntl(fd, F_SETLEASE, arg) ? -errno : 0;
+}
+
+/* Milliseconds on the monotonic clock. */
+static inline long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Write @val to the file @path (procfs, sysfs, debugfs): 0 or -errno. */

@@ -201,14 +201,6 @@ static void racer(FIXTURE_DATA(kill9) *self)
 	_exit(0);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Where a process sleeps in the kernel: wchan, and the stack if the
  * kernel has CONFIG_STACKTRACE. */
 static void show_wait(const char *who, pid_t pid)

@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <signal.h>
-#include <time.h>
 #include <linux/falloc.h>
 #include "kselftest_harness.h"
 #include "../lib/pin_util.h"
@@ -102,39 +101,28 @@ static int blocked(const FIXTURE_VARIANT(pin) *variant)
 	return variant->dax && variant->lease ? -ETXTBSY : 0;
 }
 
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-	       (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /*
  * In this process a refusal comes at once: the pins are its own, or under
  * an exclusive lease.  One that took over 2 s (lease-break-time is 3 s in
  * the VM: it waited) reads as -ETIME, which no case expects.
  */
-static int at_once(int ret, const struct timespec *t0)
+static int at_once(int ret, long t0)
 {
-	return ret == -ETXTBSY && ms_since(t0) > 2000 ? -ETIME : ret;
+	return ret == -ETXTBSY && now_ms() - t0 > 2000 ? -ETIME : ret;
 }
 
 static int do_truncate(int fd, off_t len)
 {
-	struct timespec t0;
+	long t0 = now_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	return at_once(ftruncate(fd, len) ? -errno : 0, &t0);
+	return at_once(ftruncate(fd, len) ? -errno : 0, t0);
 }
 
 static int do_falloc(int fd, int mode, off_t off, off_t len)
 {
-	struct timespec t0;
+	long t0 = now_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	return at_once(fallocate(fd, mode, off, len) ? -errno : 0, &t0);
+	return at_once(fallocate(fd, mode, off, len) ? -errno : 0, t0);
 }
 
 /* Size and every byte of the file as set up. */
@@ -372,8 +360,7 @@ TEST_F(pin, close_and_munmap_with_pins)
 TEST_F(pin, other_process_refused)
 {
 	int expect = blocked(variant), status;
-	struct timespec t0;
-	long ms;
+	long ms, t0;
 	pid_t pid;
 
 	/*
@@ -382,7 +369,7 @@ TEST_F(pin, other_process_refused)
 	 * lease-break-time (3 s).
 	 */
 	signal(SIGIO, SIG_IGN);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = now_ms();
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -391,7 +378,7 @@ TEST_F(pin, other_process_refused)
 		_exit(fd < 0 ? 100 : ftruncate(fd, ps) ? errno : 0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ms = ms_since(&t0);
+	ms = now_ms() - t0;
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(-expect, WEXITSTATUS(status));
 	if (expect && variant->lease & F_EXCLUSIVE) {
