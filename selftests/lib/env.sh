@@ -21,15 +21,22 @@ env_setup() {
 	ip link add veth0 type veth peer name veth1
 	ip link set veth0 up
 	ip link set veth1 up
-	rdma link add rxe0 type rxe netdev veth0
+	rxe_add
+	set +e
+}
+
+# rxe_add: add rxe0 on veth0 and wait (up to 20 s) for its port to be
+# ACTIVE with its link-local GID at index 0.
+rxe_add() {
+	rdma link add rxe0 type rxe netdev veth0 || return
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		grep -q ACTIVE /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null &&
 		[ "$(cat /sys/class/infiniband/rxe0/ports/1/gids/0)" != \
-		  0000:0000:0000:0000:0000:0000:0000:0000 ] && break
+		  0000:0000:0000:0000:0000:0000:0000:0000 ] && return 0
 		sleep 0.2
 	done
-	set +e
+	return 1
 }
 
 # dax_on PATH / dax_off PATH: is DAX really on (off) for this file (statx
