@@ -9,19 +9,8 @@
  *
  *   timed-truncate FILE SIZE
  */
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
-
-static long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000L + t.tv_nsec / 1000000;
-}
+#define _GNU_SOURCE
+#include "pin_util.h"
 
 int main(int argc, char **argv)
 {
