@@ -539,10 +539,11 @@ void file_pin_put(struct vaddr_pin *pin, struct file_pin *p, unsigned long nr,
 	for (pp = &pin->records; *pp != p; pp = &(*pp)->next)
 		;
 	*pp = p->next;
+	/* Before the fput(), which may be the last and free @ctx. */
+	file_pin_wake_breaks(ctx);
 	fput(p->file);
 	kmem_cache_free(file_pin_cache, p);
 	mod_node_page_state(NODE_DATA(first_online_node), NR_FILE_PIN_RELEASED, 1);
-	file_pin_wake_breaks(ctx);
 }
 
 /**
