@@ -42,6 +42,7 @@ variant_config() {
 }
 
 variants=${*:-nolocking nodax modules nordma clang}
+[[ " $variants " != *" clang "* ]] || "$top/tools/setup.sh" clang lld llvm || exit 1
 
 fail=0
 for v in $variants; do

@@ -61,6 +61,11 @@ if [ ${#filters[@]} = 0 ] || [[ " ${filters[*]} " == *" host"* ]]; then
 fi
 
 pass=0 fail=0 skip=0
+# test_name RESULT: the name T= takes (GROUP/NAME) for a results file
+# (GROUP_NAME); the host checks and the kmemleak scan keep theirs.
+test_name() {
+	case $1 in host_checks|kmemleak) echo "$1" ;; *) echo "${1/_//}" ;; esac
+}
 report() { # STATUS NAME [REASON]
 	case $1 in
 	ok) pass=$((pass + 1)) ;;
@@ -91,6 +96,7 @@ for rc in "$out"/results/*.rc; do
 	[ -e "$rc" ] || continue
 	t=$(basename "$rc" .rc); [ "$t" = setup ] && continue
 	log=${rc%.rc}.log
+	tn=$(test_name "$t")
 	n=0 bad=0
 	while IFS= read -r line; do
 		n=$((n + 1))
@@ -100,19 +106,19 @@ for rc in "$out"/results/*.rc; do
 			# The debug kernel has fault injection: no skip there.
 			if [[ " stress_fault_inject proc_mapped_owner " == *" $t "* ]] &&
 			   [ "${flavour:-}" = debug ]; then
-				bad=1; report fail "$t/$name" "skipped on the debug kernel"
+				bad=1; report fail "$tn/$name" "skipped on the debug kernel"
 			else
-				report skip "$t/$name"
+				report skip "$tn/$name"
 			fi ;;
-		ok*) report ok "$t/$name" ;;
-		*) bad=1; report fail "$t/$name" ;;
+		ok*) report ok "$tn/$name" ;;
+		*) bad=1; report fail "$tn/$name" ;;
 		esac
 	done < <(grep -aE '^(not )?ok [0-9]+ ' "$log")
 	r=$(cat "$rc")
 	plan=$(grep -aom1 -E '^1\.\.[0-9]+' "$log" | cut -c4-)
-	[ $n = 0 ] && report fail "$t" "printed no results, exit $r"
-	[ $n -gt 0 ] && [ "$r" != 0 ] && [ $bad = 0 ] && report fail "$t" "exit status $r"
-	[ $n -gt 0 ] && [ "$n" != "${plan:-0}" ] && report fail "$t" "$n results for a plan of ${plan:-none}"
+	[ $n = 0 ] && report fail "$tn" "printed no results, exit $r"
+	[ $n -gt 0 ] && [ "$r" != 0 ] && [ $bad = 0 ] && report fail "$tn" "exit status $r"
+	[ $n -gt 0 ] && [ "$n" != "${plan:-0}" ] && report fail "$tn" "$n results for a plan of ${plan:-none}"
 done
 # The debug kernel has kmemleak: run.sh's final scan must have run.
 [ "${flavour:-}" = debug ] && [ $no_guest = 0 ] && [ $vmrc = 0 ] &&
@@ -123,7 +129,7 @@ for log in "$out"/results/*.log; do
 	[ -e "$log" ] || continue
 	t=$(basename "$log" .log)
 	case $t in setup|host_checks) continue ;; esac
-	[ -e "${log%.log}.rc" ] || report fail "$t" "did not finish"
+	[ -e "${log%.log}.rc" ] || report fail "$(test_name "$t")" "did not finish"
 done
 
 case $vmrc in

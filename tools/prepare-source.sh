@@ -22,9 +22,9 @@ if [ ! -f "$base/.unpacked" ]; then
 	touch "$base/.unpacked"
 fi
 ver=$(make -s -C "$base" kernelversion 2>/dev/null)
-if [ "$ver" != "$BASE_VERSION" ]; then
-	echo "prepare-source: WARNING: base is $ver, tools/base.conf expects $BASE_VERSION" >&2
-fi
+# Patches at --fuzz=0 and the README's figures are for this base only.
+[ "$ver" = "$BASE_VERSION" ] ||
+	die "base is ${ver:-unknown}, tools/base.conf wants $BASE_VERSION: run 'make setup' (installs $BASE_PKG $BASE_DEB_VERSION), then remove build/base"
 [ "${1:-}" = --stock ] && exit 0
 
 overlay=$(cd "$top" && for d in $OVERLAY_DIRS; do [ -d "$d" ] && find "$d" -type f ! -name "*.orig" ! -name "*.rej"; done | sort)
