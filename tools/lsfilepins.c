@@ -11,7 +11,8 @@
  * 1 on a usage error (bad option, column, PID or FILE) or when the output
  * could not be written, 2 when the pins of some process could not be read
  * (each such process is named on stderr with the reason) or the kernel
- * has no file_pins.  Processes that exit meanwhile are skipped silently.
+ * has no file_pins.  Processes that exit meanwhile, and kernel threads
+ * (no pins; only root may read them), are skipped silently.
  *
  * Build: gcc -O2 -Wall -o lsfilepins lsfilepins.c (make tools).
  */
@@ -211,18 +212,41 @@ static void add_line(const char *pid, const char *comm, char *line)
 	r->val[C_FILE] = unescape(v[K_FILE]);
 }
 
+/* Is @pid a kernel thread (PF_KTHREAD)?  It has no files or mm to pin. */
+static bool is_kthread(const char *pid)
+{
+	char path[64], *stat, *p;
+	unsigned int flags = 0;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	stat = read_all(path);
+	p = stat ? strrchr(stat, ')') : NULL;
+	if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) != 1)
+		flags = 0;
+	free(stat);
+	return flags & 0x00200000;
+}
+
 /*
  * Read the pins of one process.  Returns 0, or 1 if the process could not
  * be read for a reason other than having gone away (reported on stderr).
+ * Kernel threads, which only root may read, are passed over.
  */
 static int read_pid(const char *pid)
 {
 	char path[64], *comm, *pins, *line, *save;
-	int err;
+	int err, try;
 
 	snprintf(path, sizeof(path), "/proc/%s/file_pins", pid);
-	pins = read_all(path);
-	err = errno;
+	/* The kernel fails a listing it cannot make whole: ask again. */
+	for (try = 0; try < 3; try++) {
+		pins = read_all(path);
+		err = errno;
+		if (pins || err != ENOMEM)
+			break;
+	}
+	if (!pins && err == EACCES && is_kthread(pid))
+		return 0;
 	if (pins && !*pins) {
 		free(pins);
 		return 0;
@@ -321,7 +345,8 @@ static int shown_len(const unsigned char *s)
 {
 	int n = utf8_len(s);
 
-	if (n == 1 && (s[0] < 0x20 || s[0] == 0x7f))
+	/* The escape character too: a name "a\x0a" is not "a" + newline. */
+	if (n == 1 && (s[0] < 0x20 || s[0] == 0x7f || s[0] == '\\'))
 		return 0;
 	if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)	/* C1 controls */
 		return 0;
@@ -408,6 +433,11 @@ static void put_json_string(const char *str)
 		n = utf8_len(s);
 		if (!n)
 			fputs("\\ufffd", stdout);
+		else if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+			printf("\\u%04x", s[1]);	/* C1 controls */
+		else if (n == 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+			 (s[2] == 0xa8 || s[2] == 0xa9))
+			printf("\\u%04x", 0x2000 | (s[2] & 0x3f));	/* U+2028/9 */
 		else if (n > 1)
 			fwrite(s, 1, n, stdout);
 		else if (*s == '"' || *s == '\\')

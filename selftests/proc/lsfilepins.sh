@@ -10,7 +10,8 @@ PINHOLD=$top/build/selftests/lib/pinhold
 A=$XFS/lsfilepins_a.$$
 B="$EXT4/lsfilepins b=1.$$"	# escaped by the kernel, not by lsfilepins
 C=$XFS/lsfilepins_c.$$		# never pinned
-D=$XFS/$'lsfilepins_d\xff\x01.'$$	# not UTF-8, a control character
+# Not UTF-8, a control character, a backslash, a C1 control, U+2028.
+D=$XFS/$'lsfilepins_d\xff\x01\\\xc2\x85\xe2\x80\xa8.'$$
 tmp=$(mktemp -d)
 holders=()
 
@@ -124,17 +125,21 @@ import json, sys
 assert json.load(open(sys.argv[1])) == {"filepins": [{"pid": int(sys.argv[2]), "pages": 4}]}' \
 	"$tmp/json_cols" "$P2"
 
-# A path that is not UTF-8: the table shows the stray byte and the control
-# character as \xHH, JSON (always UTF-8) the byte as U+FFFD.
+# A path that is not UTF-8: the table shows the stray byte, the control
+# characters and the backslash as \xHH, JSON (always UTF-8) the byte as
+# U+FFFD and the controls and U+2028 as \uXXXX escapes.
 xfs_io -f -c 'falloc 0 64k' "$D" > /dev/null
 hold P3 layout "$D" 0 4096
 "$LS" -n -o FILE -p "$P3" > "$tmp/table_d"
-ktap_check table_not_utf8_escaped grep -qx " *$XFS/lsfilepins_d\\\\xff\\\\x01\\.$$" "$tmp/table_d"
+ktap_check table_not_utf8_escaped grep -qx \
+	" *$XFS/lsfilepins_d\\\\xff\\\\x01\\\\x5c\\\\xc2\\\\x85"$'\xe2\x80\xa8'"\\.$$" "$tmp/table_d"
 "$LS" -J -o FILE -p "$P3" > "$tmp/json_d"
 ktap_check json_not_utf8_valid python3 -c '
 import json, sys
 doc = json.load(open(sys.argv[1], encoding="utf-8"))
-assert doc == {"filepins": [{"file": sys.argv[2] + "/lsfilepins_d\ufffd\u0001." + sys.argv[3]}]}, doc' \
+raw = open(sys.argv[1], encoding="utf-8").read()
+assert r"\u0001\\\u0085\u2028." in raw, raw
+assert doc == {"filepins": [{"file": sys.argv[2] + "/lsfilepins_d\ufffd\u0001\\\u0085\u2028." + sys.argv[3]}]}, doc' \
 	"$tmp/json_d" "$XFS" "$$"
 kill -- "-$P3" 2>/dev/null
 
