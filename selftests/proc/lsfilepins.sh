@@ -44,7 +44,7 @@ hold() {
 # devino FILE: MAJ:MIN:INO as lsfilepins shows it.
 devino() { stat -c '%Hd:%Ld:%i' "$1"; }
 
-ktap_plan 22
+ktap_plan 23
 
 for f in "$A" "$B" "$C"; do xfs_io -f -c 'falloc 0 1m' "$f" > /dev/null; done
 hold P1 exclusive "$A" 0 65536 && hold P2 layout "$B" 8192 16384
@@ -152,6 +152,10 @@ ktap_check unprivileged_reports_skipped bash -c "
 	grep -q '^lsfilepins: skipped pid $P1 (pinhold): Permission denied\$' '$tmp/nobody.err' &&
 	grep -q '^lsfilepins: skipped pid 1 ([^)]*): Permission denied\$' '$tmp/nobody.err' &&
 	! grep -Eq '^ *$P1 ' '$tmp/nobody'"
+# Kernel threads (kthreadd is pid 2) hold no pins and are passed over.
+ktap_check unprivileged_passes_over_kernel_threads bash -c "
+	[ \"\$(cat /proc/2/comm)\" = kthreadd ] &&
+	! grep -q '^lsfilepins: skipped pid 2 ' '$tmp/nobody.err'"
 
 "$LS" -o PID,NOPE > "$tmp/bad" 2>&1
 rc=$?
