@@ -431,8 +431,9 @@ static struct file_pin *file_pin_new(struct vaddr_pin *pin,
  * From now on layout changes over the range are refused or wait.  The
  * record continues the owner's last record when the file range does.
  *
- * Context: may sleep; takes the file's invalidate_lock shared under the
- * mmap lock, as a page fault does, killably.
+ * Context: may sleep.  A new record of a file whose file system has
+ * ->may_pin_blocks() is made under the file's invalidate_lock, taken
+ * shared under the mmap lock, as a page fault does, killably.
  *
  * Return: the record, ERR_PTR(-EPERM) if the calling process holds no
  * layout lease on the VMA's file, ERR_PTR(-EOPNOTSUPP) if the owner already

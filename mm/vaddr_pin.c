@@ -151,8 +151,10 @@ static long vaddr_pin_vmas(struct mm_struct *mm, unsigned long start,
  * INT_MAX pages; -EPERM for FS-DAX memory without a layout lease;
  * -EOPNOTSUPP for file pages of a MAP_PRIVATE FS-DAX mapping (its private
  * copies are anonymous memory and pin as such), reflinked (shared) FS-DAX
- * blocks, holes a read-only pin finds mapped with the zero page, and file
- * pages @pin already pins (a file mapped twice in one registration);
+ * blocks, any page of a file its file system's ->may_pin_blocks() refuses
+ * (an xfs file with the reflink flag), holes a read-only pin finds mapped
+ * with the zero page, and file pages @pin already pins (a file mapped
+ * twice in one registration);
  * -EFAULT for an unmapped address or a caller without an mm (a kernel
  * thread, which also WARNs); -EINTR on a fatal signal; -ENOMEM; other
  * errors as pin_user_pages().
