@@ -212,7 +212,9 @@ static void add_line(const char *pid, const char *comm, char *line)
 	r->val[C_FILE] = unescape(v[K_FILE]);
 }
 
-/* Is @pid a kernel thread (PF_KTHREAD)?  It has no files or mm to pin. */
+#define PF_KTHREAD 0x00200000	/* include/linux/sched.h, /proc/PID/stat */
+
+/* Is @pid a kernel thread?  It has no files or mm to pin. */
 static bool is_kthread(const char *pid)
 {
 	char path[64], *stat, *p;
@@ -224,7 +226,7 @@ static bool is_kthread(const char *pid)
 	if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) != 1)
 		flags = 0;
 	free(stat);
-	return flags & 0x00200000;
+	return flags & PF_KTHREAD;
 }
 
 /*
