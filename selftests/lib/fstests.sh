@@ -10,6 +10,24 @@ pinhold_verdict() {
 	$PINHOLD -l "$1" "$2" 0 65536 true | sed -n "s/^pinhold: $3[^:]*: //p"
 }
 _size() { stat -c %s "$1"; }
+# poll SECONDS CMD...: run CMD every 0.2 s until it succeeds, for at most
+# SECONDS.
+poll() {
+	local i
+	for i in $(seq $(($1 * 5))); do
+		"${@:2}" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# running PID: is PID alive, not a zombie its parent has yet to reap?
+# Shell builtins only, for callers that must not start programs.
+running() {
+	local s
+	{ IFS= read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
+	s=${s##*) }
+	[ "${s%% *}" != Z ]
+}
 _md5() { md5sum < "$1" | cut -c1-8; }
 # fill_byte FILE: the byte (hex) all of FILE is filled with, or "mixed".
 fill_byte() {

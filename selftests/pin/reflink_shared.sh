@@ -100,20 +100,8 @@ echo "# A: inode $(stat -c %i $a), B: inode $(stat -c %i $b)"
 hold=$(mktemp) rl=$(mktemp)
 $PINHOLD -l layout -u -d 20 $b 0 65536 "sleep 30" > "$hold" &
 hpid=$!
-# running PID: is PID alive, not a zombie?
-running() {
-	local s
-	s=$(cat /proc/$1/stat 2>/dev/null) && [[ $s != *") Z "* ]]
-}
 # wait_for FILE TEXT: up to 20 s for TEXT to appear in FILE.
-wait_for() {
-	local i
-	for i in $(seq 200); do
-		grep -q "$2" "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_for() { poll 20 grep -q "$2" "$1"; }
 wait_for "$hold" "pin bytes.*pinned"
 xfs_io -c "reflink $a 0 0 1m" $b > "$rl" 2>&1 &
 rpid=$!
@@ -152,10 +140,15 @@ xfs_io -f -c "pwrite -q -S 0x44 0 1m" -c fsync $s2
 chmod 644 $s2
 mkdir -p $rodir && chown 65534:65534 $rodir
 hold=$(mktemp) go=$(mktemp -u)
-$PINHOLD -l layout -u $s2 0 65536 \
-	"for i in \$(seq 600); do [ -e $go ] && break; sleep 0.1; done" > "$hold" &
+# hold_until_go FILE LOG: pinhold (-u) pins 64 KiB of FILE under a
+# breakable lease until $go exists (60 s at most); returns once pinned.
+hold_until_go() {
+	$PINHOLD -l layout -u "$1" 0 65536 \
+		"for i in \$(seq 600); do [ -e $go ] && break; sleep 0.1; done" > "$2" &
+	wait_for "$2" "pin bytes.*pinned"
+}
+hold_until_go $s2 "$hold"
 hpid=$!
-wait_for "$hold" "pin bytes.*pinned"
 out=$(xfs_io -f -c "reflink $s2 0 0 64k" $XFS/reflink.dst 2>&1)
 echo "# reflink: $out"
 ktap_check reflink_from_pinned_source_refused grep -q "Text file busy" <<< "$out"
@@ -176,12 +169,8 @@ xfs_io -f -c "pwrite -q -S 0x55 0 1m" -c fsync $lo
 xfs_io -f -c "pwrite -q -S 0x66 0 1m" -c fsync $hi
 [ "$(stat -c %i $lo)" -lt "$(stat -c %i $hi)" ] || { t=$lo lo=$hi hi=$t; }
 holdlo=$(mktemp) holdhi=$(mktemp)
-for f in $lo $hi; do
-	[ $f = $lo ] && h=$holdlo || h=$holdhi
-	$PINHOLD -l layout -u $f 0 65536 \
-		"for i in \$(seq 600); do [ -e $go ] && break; sleep 0.1; done" > $h &
-	wait_for $h "pin bytes.*pinned"
-done
+hold_until_go $lo $holdlo
+hold_until_go $hi $holdhi
 out=$(xfs_io -c "reflink $hi 0 0 64k" $lo 2>&1)
 echo "# reflink into a pinned file that sorts first: $out"
 ktap_check reflink_from_pinned_source_into_pinned_refused \

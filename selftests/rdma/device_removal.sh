@@ -24,16 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# poll SECONDS CMD...: run CMD every 0.2 s until it succeeds, for at most
-# SECONDS.
-poll() {
-	local i
-	for i in $(seq $(($1 * 5))); do
-		"${@:2}" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 size_is() { [ "$(stat -c %s "$f")" = "$1" ]; }
 # The checks made while the removal waits use shell builtins only: that
 # wait is uninterruptible, and under TCG each program started costs time
@@ -49,13 +39,6 @@ has() {
 }
 listed() { has "/proc/$holder/file_pins" "* device=rxe0 * file=$f"; }
 no_layout_lease() { ! has /proc/locks "*LAYOUT*"; }
-# running PID: is PID alive (not a zombie the shell has yet to reap)?
-running() {
-	local s
-	{ IFS= read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
-	s=${s##*) }
-	[ "${s%% *}" != Z ]
-}
 # ms_since T0: milliseconds since $EPOCHREALTIME was T0.
 ms_since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); }
 
