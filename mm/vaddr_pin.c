@@ -167,9 +167,6 @@ long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 	unsigned long start = untagged_addr(addr), len, done = 0;
 	long ret;
 
-	/* A kernel thread has no user memory to pin. */
-	if (WARN_ON_ONCE(!mm))
-		return -EFAULT;
 	/* GUP-fast counts in an int. */
 	if (!pin || (!pin->f_owner && !pin->mm) || !pages || !nr_pages ||
 	    nr_pages > INT_MAX ||
@@ -178,6 +175,9 @@ long vaddr_pin_pages(unsigned long addr, unsigned long nr_pages,
 	if (check_shl_overflow(nr_pages, PAGE_SHIFT, &len) ||
 	    start + len < start || !PAGE_ALIGNED(start))
 		return -EINVAL;
+	/* A kernel thread has no user memory to pin. */
+	if (WARN_ON_ONCE(!mm))
+		return -EFAULT;
 
 	/*
 	 * What GUP-fast can pin long term (never FS-DAX) needs no lock.  An

@@ -75,10 +75,18 @@ report() { # STATUS NAME [REASON]
 }
 
 # KUnit: test-case lines of the KTAP the kernel printed while booting.
+# From "KTAP version" to the last of the suites its plan ("1..N") announces.
 kunit=$(sed -n 's/^\[ *[0-9]*\.[0-9]*\] //p' "$out/console.log" 2>/dev/null |
-	sed -n '/^KTAP version/,/^# Totals\|^ok [0-9]* \|^not ok [0-9]* /p')
+	awk '{ sub(/\r$/, "") }
+	     !on && /^KTAP version/ { on = 1; next }
+	     on && !plan && /^1\.\.[0-9]+$/ { plan = 1; n = substr($0, 4) + 0; if (!n) exit; next }
+	     on { print }
+	     on && /^(not )?ok [0-9]+ / && ++done >= n { exit }')
 if [ ${#filters[@]} = 0 ] || [[ " ${filters[*]} " == *" kunit "* ]]; then
-	grep -q '# Subtest: file_pin' <<<"$kunit" || report fail kunit/file_pin "suite did not run"
+	for suite in file_pin vaddr_pin; do
+		grep -q "# Subtest: $suite\$" <<<"$kunit" ||
+			report fail "kunit/$suite" "suite did not run"
+	done
 	while read -r st name rest; do
 		case "$st $rest" in
 		*"# SKIP"*) report skip "kunit/$name" ;;
