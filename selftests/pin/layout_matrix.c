@@ -8,10 +8,13 @@
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <signal.h>
 #include <linux/falloc.h>
+#include <linux/io_uring.h>
 #include "kselftest_harness.h"
 #include "../lib/pin_util.h"
 
@@ -305,16 +308,51 @@ TEST_F(pin, unshare_over_pin)
 	EXPECT_TRUE(unchanged(self->fd));
 }
 
+static volatile sig_atomic_t sigios;
+
+static void count_sigio(int sig)
+{
+	sigios++;
+}
+
+/*
+ * Writes never break a layout lease nor wait for pins: neither the
+ * holder's nor another process's, through write() or the mapping.
+ */
 TEST_F(pin, write_and_read_pinned)
 {
 	char buf[4096], back[4096];
+	int status;
+	long t0;
+	pid_t pid;
 
 	memset(buf, 'z', sizeof(buf));
+	sigios = 0;
+	signal(SIGIO, count_sigio);
+	t0 = now_ms();
 	EXPECT_EQ(ps, pwrite(self->fd, buf, ps, (PIN_FIRST + 1) * ps));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = open(self->path, O_RDWR);
+
+		_exit(fd < 0 || pwrite(fd, buf, ps, (PIN_FIRST + 2) * ps) != ps);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	/* A break would have waited lease-break-time (3 s). */
+	EXPECT_GT(2000, now_ms() - t0);
+	EXPECT_EQ(0, sigios);
+	EXPECT_EQ(leased(variant) ? variant->lease : F_UNLCK,
+		  fcntl(self->fd, F_GETLEASE));
+	signal(SIGIO, SIG_DFL);
 	EXPECT_EQ(ps, pread(self->fd, back, ps, (PIN_FIRST + 1) * ps));
+	EXPECT_EQ(0, memcmp(buf, back, ps));
+	EXPECT_EQ(ps, pread(self->fd, back, ps, (PIN_FIRST + 2) * ps));
 	EXPECT_EQ(0, memcmp(buf, back, ps));
 	/* Through the mapping too. */
 	EXPECT_EQ('z', self->map[(PIN_FIRST + 1) * ps + 7]);
+	EXPECT_EQ('z', self->map[(PIN_FIRST + 2) * ps + 7]);
 }
 
 TEST_F(pin, unlock_with_pins)
@@ -428,6 +466,47 @@ TEST(plain_longterm_pin_of_dax_refused)
 	EXPECT_EQ(-EOPNOTSUPP, pinfd);
 	if (pinfd >= 0)
 		pin_stop(pinfd);
+	munmap(map, ps);
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * Long-term pinners other than vaddr_pin_pages() callers are unchanged:
+ * io_uring's fixed buffers pin with pin_user_pages(FOLL_LONGTERM), refused
+ * on FS-DAX even under a layout lease, while anonymous memory registers.
+ */
+TEST(io_uring_fixed_buffer_of_dax_refused)
+{
+	char path[] = "/mnt/xfs/uring.XXXXXX";
+	struct io_uring_params params = {};
+	int fd = mkstemp(path), ring;
+	struct iovec iov;
+	char *map, *anon;
+
+	ps = getpagesize();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, ps));
+	ASSERT_EQ(0, set_lease(fd, F_LAYOUT | F_EXCLUSIVE));
+	map = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	map[0] = 1;
+	anon = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, anon);
+	ring = syscall(__NR_io_uring_setup, 4, &params);
+	ASSERT_LE(0, ring);
+	iov = (struct iovec){ .iov_base = map, .iov_len = ps };
+	EXPECT_EQ(-1, syscall(__NR_io_uring_register, ring,
+			      IORING_REGISTER_BUFFERS, &iov, 1));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	iov.iov_base = anon;
+	EXPECT_EQ(0, syscall(__NR_io_uring_register, ring,
+			     IORING_REGISTER_BUFFERS, &iov, 1));
+	EXPECT_EQ(0, syscall(__NR_io_uring_register, ring,
+			     IORING_UNREGISTER_BUFFERS, NULL, 0));
+	close(ring);
+	munmap(anon, ps);
 	munmap(map, ps);
 	close(fd);
 	unlink(path);

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -219,6 +220,110 @@ TEST_F(lease, not_owner_refused)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(EACCES, WEXITSTATUS(status));
+}
+
+/*
+ * A layout lease takes what a read lease takes: the file's owner, or
+ * CAP_LEASE.  Root's file given to nobody: nobody may, root may (by
+ * CAP_LEASE), root without CAP_LEASE may not.
+ */
+TEST_F(lease, owner_or_cap_lease)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct cap[2];
+	int status, fd;
+	pid_t pid;
+
+	ASSERT_EQ(0, fchown(self->fd, 65534, 65534));
+	EXPECT_EQ(0, set_lease(self->fd, F_LAYOUT));
+	EXPECT_EQ(0, set_lease(self->fd, F_UNLCK));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		fd = open(self->path, O_RDONLY);
+		_exit(fd < 0 ? 101 : -set_lease(fd, F_LAYOUT));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (syscall(SYS_capget, &hdr, cap))
+			_exit(100);
+		cap[CAP_TO_INDEX(CAP_LEASE)].effective &= ~CAP_TO_MASK(CAP_LEASE);
+		if (syscall(SYS_capset, &hdr, cap))
+			_exit(101);
+		fd = open(self->path, O_RDONLY);
+		_exit(fd < 0 ? 102 : -set_lease(fd, F_LAYOUT));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EACCES, WEXITSTATUS(status));
+}
+
+/* With /proc/sys/fs/leases-enable 0 no lease, layout or not, is granted. */
+TEST_F(lease, leases_disabled)
+{
+	ASSERT_EQ(0, write_str("/proc/sys/fs/leases-enable", "0"));
+	EXPECT_EQ(-EINVAL, set_lease(self->fd, F_LAYOUT));
+	EXPECT_EQ(-EINVAL, set_lease(self->fd, F_LAYOUT | F_EXCLUSIVE));
+	EXPECT_EQ(F_UNLCK, fcntl(self->fd, F_GETLEASE));
+	ASSERT_EQ(0, write_str("/proc/sys/fs/leases-enable", "1"));
+	EXPECT_EQ(0, set_lease(self->fd, F_LAYOUT));
+	EXPECT_EQ(0, set_lease(self->fd, F_UNLCK));
+}
+
+static volatile sig_atomic_t rt_fd = -1, rt_code;
+
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	rt_code = si->si_code;
+	rt_fd = si->si_fd;
+}
+
+/*
+ * A layout break signals the holder as fcntl(F_SETSIG) asks, with the
+ * leased fd in si_fd, and the truncate goes on once the pins go.
+ */
+TEST_F(lease, break_signal_of_f_setsig)
+{
+	struct sigaction sa = { .sa_sigaction = on_rt, .sa_flags = SA_SIGINFO };
+	size_t len = 1 << 20;
+	int pinfd, status;
+	char *map;
+	long t0;
+	pid_t pid;
+
+	ASSERT_EQ(0, sigaction(SIGRTMIN, &sa, NULL));
+	ASSERT_EQ(0, set_lease(self->fd, F_LAYOUT));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETSIG, SIGRTMIN));
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	pinfd = pin_start(map, len);
+	ASSERT_LE(0, pinfd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = open(self->path, O_RDWR);
+
+		_exit(fd < 0 ? 100 : ftruncate(fd, 0) ? errno : 0);
+	}
+	t0 = now_ms();
+	while (rt_fd < 0 && now_ms() - t0 < 2000)
+		usleep(1000);
+	EXPECT_EQ(self->fd, rt_fd);
+	EXPECT_EQ(POLL_MSG, rt_code);
+	EXPECT_EQ(0, pin_stop(pinfd));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, munmap(map, len));
+	EXPECT_EQ(0, set_lease(self->fd, F_UNLCK));
 }
 
 /* Switching the kind of a lease in place takes the same right. */
