@@ -47,7 +47,7 @@ for w in $WORKLOADS; do
 	case $w in
 	w1) run w1 "$B/pinbench" /mnt/ext4/w1.dat "$W1_ROUNDS" "$W1_MIB" "$W1_PER_CALL" ;;
 	w2) run w2 "$B/regbench" sizes /mnt/ext4/w2.dat "$W2_REPS" ;;
-	w3) run w3 "$B/truncbench" /mnt/ext4 "$W3_REPS" ;;	# and workload 4
+	w3) run w3 "$B/truncbench" /mnt/ext4 "$W3_REPS" /mnt/tmpfs ;;	# and workload 4
 	w5) run w5 "$B/regbench" filepins /mnt/ext4/w5.dat "$W5_N" ;;
 	*) echo "bench: unknown workload $w" >&2; rc=1 ;;
 	esac

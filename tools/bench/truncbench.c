@@ -2,7 +2,7 @@
 /*
  * truncbench: workloads 3 and 4 of 'make bench'.
  *
- *   truncbench DIR REPS
+ *   truncbench DIR REPS TMPDIR
  *
  * Workload 3: the cost of truncate and hole punch of a DAX file with no
  * pins and of a DAX file whose pins lie elsewhere in the file
@@ -10,7 +10,9 @@
  * under an exclusive layout lease, held by gup_test).  Each repetition
  * refills the file to 2 MiB of written data, then times ftruncate() to
  * 1 MiB; and refills one 4 KiB page in [256 KiB, 1 MiB), then times
- * fallocate(PUNCH_HOLE) of it.  See w3() for the files.
+ * fallocate(PUNCH_HOLE) of it.  See w3() for the files.  The same
+ * operations on a tmpfs file in TMPDIR, a path the series does not touch,
+ * give each boot's reference for comparing the two kernels.
  *
  * Workload 4: a refused truncate/punch (range pinned under an exclusive
  * lease) against a successful one of the same range of an identical
@@ -90,45 +92,52 @@ static double time_punch(int fd, off_t off, int *err)
 }
 
 /*
- * Workload 3.  Four files, handled alike and interleaved: "unpinned" (not
+ * Workload 3.  Five files, handled alike and interleaved: "unpinned" (not
  * mapped), "mapped_unpinned" ([0, 64 KiB) mapped and touched), and two more
  * mapped the same way which, where layout leases exist (project), hold an
  * exclusive layout lease: "leased_unpinned" without pins, and
  * "pinned_elsewhere" with those 64 KiB pinned.  Without layout leases
- * (stock) the last two are "mapped_unpinned3" and "mapped_unpinned2".  The
- * same operations in the same order on every kernel.
+ * (stock) the two are "mapped_unpinned3" and "mapped_unpinned2".  The fifth,
+ * "tmpfs_ref", is an unmapped tmpfs file: shmem's truncate and punch are
+ * the same code in both kernels, so it measures how fast each boot runs.
+ * The same operations in the same order on every kernel.  The mapped files
+ * are touched again (untimed) before each truncate: a truncate may unmap
+ * more than it frees (stock ext4 unmaps the whole file), and "mapped"
+ * must mean mapped for every one of them.
  *
  * Where a file lies on the device changes its truncate time by up to 7 %
- * here (the file created last was the slowest), so the workload runs in two
- * halves with fresh files created in two orders: 0 1 2 3, then 0 3 2 1.
- * Every series mixes both halves equally.
+ * here, so the workload runs in four parts with fresh files, the four DAX
+ * files created in each part in another rotation of 0 1 2 3: each file
+ * takes each place once, and every series mixes the four parts equally.
  */
-#define W3_FILES 4
+#define W3_FILES 5
+#define W3_TMPFS 4
 struct w3_series {
 	struct series tr[W3_FILES], pu[W3_FILES], cal;
 	int bad;
 };
 
-static void w3_half(const char *dir, int reps, int can_pin, int half,
-		    struct w3_series *w)
+#define W3_PARTS 4
+
+static void w3_part(const char *dir, const char *tmpdir, int reps, int can_pin,
+		    int part, struct w3_series *w)
 {
-	static const int order[2][W3_FILES] = { { 0, 1, 2, 3 }, { 0, 3, 2, 1 } };
 	static const char *const names[W3_FILES] = { "unpinned", "mapped",
-						     "pinned", "leased" };
+						     "pinned", "leased", "tmpfs" };
 	int fd[W3_FILES], pinfd = -1, i, k, err;
 	char *map[W3_FILES] = {};
 	char name[64];
 
 	for (k = 0; k < W3_FILES; k++) {
-		int f = order[half][k];
+		int f = k == W3_TMPFS ? k : (k + part) % W3_TMPFS;
 
-		snprintf(name, sizeof(name), "w3-%s-%d", names[f], half);
-		fd[f] = make_file(dir, name);
+		snprintf(name, sizeof(name), "w3-%s-%d", names[f], part);
+		fd[f] = make_file(f == W3_TMPFS ? tmpdir : dir, name);
 	}
 	if (can_pin && (set_lease(fd[2], F_LAYOUT | F_EXCLUSIVE) ||
 			set_lease(fd[3], F_LAYOUT | F_EXCLUSIVE)))
 		die("w3 lease");
-	for (k = 1; k < W3_FILES; k++) {
+	for (k = 1; k < W3_TMPFS; k++) {
 		map[k] = mmap(NULL, 64 * KiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd[k], 0);
 		if (map[k] == MAP_FAILED)
 			die("w3 mmap");
@@ -151,6 +160,8 @@ static void w3_half(const char *dir, int reps, int can_pin, int half,
 			off_t off = 256 * KiB + (i % 192) * PAGE;
 			double t;
 
+			if (map[kk])
+				touch(map[kk], 64 * KiB);
 			refill(fd[kk]);
 			t = time_truncate(fd[kk], &err);
 			if (err || size_of(fd[kk]) != CUT)
@@ -175,13 +186,15 @@ static void w3_half(const char *dir, int reps, int can_pin, int half,
 	}
 }
 
-static void w3(const char *dir, int reps, int can_pin)
+static void w3(const char *dir, const char *tmpdir, int reps, int can_pin)
 {
 	struct w3_series w = {
 		.tr = { { "w3.unpinned.truncate" }, { "w3.mapped_unpinned.truncate" },
-			{ "w3.pinned_elsewhere.truncate" }, { "w3.leased_unpinned.truncate" } },
+			{ "w3.pinned_elsewhere.truncate" }, { "w3.leased_unpinned.truncate" },
+			{ "w3.tmpfs_ref.truncate" } },
 		.pu = { { "w3.unpinned.punch" }, { "w3.mapped_unpinned.punch" },
-			{ "w3.pinned_elsewhere.punch" }, { "w3.leased_unpinned.punch" } },
+			{ "w3.pinned_elsewhere.punch" }, { "w3.leased_unpinned.punch" },
+			{ "w3.tmpfs_ref.punch" } },
 		.cal = { "cal.getppid.w3" },
 	};
 	int k;
@@ -192,8 +205,9 @@ static void w3(const char *dir, int reps, int can_pin)
 		w.tr[3].name = "w3.mapped_unpinned3.truncate";
 		w.pu[3].name = "w3.mapped_unpinned3.punch";
 	}
-	w3_half(dir, reps / 2, can_pin, 0, &w);
-	w3_half(dir, reps - reps / 2, can_pin, 1, &w);
+	for (k = 0; k < W3_PARTS; k++)
+		w3_part(dir, tmpdir, reps / W3_PARTS + (k < reps % W3_PARTS),
+			can_pin, k, &w);
 	if (w.bad)
 		error_line("w3: %d truncates/punches failed", w.bad);
 	series_print(&w.cal);
@@ -292,8 +306,8 @@ int main(int argc, char **argv)
 	int reps, can_pin, fd;
 	char path[512];
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: truncbench DIR REPS\n");
+	if (argc != 4) {
+		fprintf(stderr, "usage: truncbench DIR REPS TMPDIR\n");
 		return 2;
 	}
 	reps = atoi(argv[2]);
@@ -309,7 +323,7 @@ int main(int argc, char **argv)
 	unlink(path);
 	info("w3.layout_leases", "%s", can_pin ? "yes" : "no");
 
-	w3(argv[1], reps, can_pin);
+	w3(argv[1], argv[3], reps, can_pin);
 	if (can_pin)
 		w4(argv[1], reps / 2);
 	return 0;
