@@ -117,7 +117,7 @@ struct w3_series {
 	int bad;
 };
 
-#define W3_PARTS 4
+#define W3_PARTS W3_TMPFS	/* a rotation per DAX file */
 
 static void w3_part(const char *dir, const char *tmpdir, int reps, int can_pin,
 		    int part, struct w3_series *w)
