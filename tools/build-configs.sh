@@ -36,7 +36,8 @@ variant_config() {
 			CONFIG_RDMA_RXE=m ;;
 	nordma)	   printf '%s\n' "# CONFIG_INFINIBAND is not set" \
 			"# CONFIG_GUP_TEST is not set" "# CONFIG_PROC_FS is not set" ;;
-	clang)	   echo CONFIG_FILE_PIN_KUNIT_TEST=y ;;
+	clang)	   printf '%s\n' CONFIG_FILE_PIN_KUNIT_TEST=y \
+			CONFIG_VADDR_PIN_KUNIT_TEST=y ;;
 	*) echo "build-configs: unknown variant '$1'" >&2; return 2 ;;
 	esac
 }
@@ -59,7 +60,8 @@ for v in $variants; do
 	[ -f "$test" ] && targets="$targets bzImage"
 	# Our new files must also be clean with W=1 (upstream's are not).
 	w1=
-	[ "$v" = clang ] && w1="fs/file_pin.o fs/file_pin_test.o mm/vaddr_pin.o"
+	[ "$v" = clang ] &&
+		w1="fs/file_pin.o fs/file_pin_test.o mm/vaddr_pin.o mm/vaddr_pin_test.o"
 	# clang 14 warns in upstream headers (-Warray-bounds in signal.h):
 	# there only warnings in our files fail the build.
 	bad='warning:|error:|WARNING:'

@@ -83,9 +83,13 @@ kunit=$(sed -n 's/^\[ *[0-9]*\.[0-9]*\] //p' "$out/console.log" 2>/dev/null |
 	     on { print }
 	     on && /^(not )?ok [0-9]+ / && ++done >= n { exit }')
 if [ ${#filters[@]} = 0 ] || [[ " ${filters[*]} " == *" kunit "* ]]; then
+	# Each suite must start and end ok (a suite_init failure prints no case).
 	for suite in file_pin vaddr_pin; do
-		grep -q "# Subtest: $suite\$" <<<"$kunit" ||
+		if ! grep -q "# Subtest: $suite\$" <<<"$kunit"; then
 			report fail "kunit/$suite" "suite did not run"
+		elif ! grep -Eq "^ok [0-9]+ $suite\$" <<<"$kunit"; then
+			report fail "kunit/$suite" "suite did not end ok"
+		fi
 	done
 	while read -r st name rest; do
 		case "$st $rest" in

@@ -12,6 +12,7 @@ XFS_MKFS_OPTS="-d su=2m,sw=1,agcount=4"
 env_setup() {
 	set -e
 	echo 3 > /proc/sys/fs/lease-break-time
+	echo 1 > /proc/sys/fs/leases-enable
 	mkdir -p $EXT4 $XFS $TMPFS
 	mkfs.ext4 -q -F -b 4096 /dev/pmem0
 	mount -o dax /dev/pmem0 $EXT4

@@ -32,6 +32,8 @@ FIXTURE_SETUP(lease)
 
 FIXTURE_TEARDOWN(lease)
 {
+	/* leases_disabled turns leases off: never leave them so. */
+	write_str("/proc/sys/fs/leases-enable", "1");
 	close(self->fd);
 	unlink(self->path);
 }
