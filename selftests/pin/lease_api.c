@@ -202,26 +202,51 @@ TEST(directory_and_non_dax)
 	unlink(path);
 }
 
-TEST_F(lease, not_owner_refused)
+/* Become nobody (uid and gid 65534), without CAP_LEASE: 0 or -1. */
+static int become_nobody(void)
+{
+	return setgid(65534) || setuid(65534) ? -1 : 0;
+}
+
+/* Stay root but without CAP_LEASE in the effective set: 0 or -1. */
+static int drop_cap_lease(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct cap[2];
+
+	if (syscall(SYS_capget, &hdr, cap))
+		return -1;
+	cap[CAP_TO_INDEX(CAP_LEASE)].effective &= ~CAP_TO_MASK(CAP_LEASE);
+	return syscall(SYS_capset, &hdr, cap) ? -1 : 0;
+}
+
+/*
+ * fcntl(F_SETLEASE, F_LAYOUT) on @path, opened read-only by a child after
+ * @become: its errno, 0 on success, 100 or 101 when @become or the open
+ * failed, -1 when the child did not exit.
+ */
+static int child_layout_lease(const char *path, int (*become)(void))
 {
 	pid_t pid = fork();
-	int status;
+	int status, fd;
 
-	ASSERT_LE(0, pid);
 	if (!pid) {
-		int fd;
-
-		/* nobody, without CAP_LEASE, on root's 0644 file */
-		if (setgid(65534) || setuid(65534))
+		if (become())
 			_exit(100);
-		fd = open(self->path, O_RDONLY);
-		if (fd < 0)
-			_exit(101);
-		_exit(-set_lease(fd, F_LAYOUT));
+		fd = open(path, O_RDONLY);
+		_exit(fd < 0 ? 101 : -set_lease(fd, F_LAYOUT));
 	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(EACCES, WEXITSTATUS(status));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* nobody, without CAP_LEASE, on root's 0644 file */
+TEST_F(lease, not_owner_refused)
+{
+	EXPECT_EQ(EACCES, child_layout_lease(self->path, become_nobody));
 }
 
 /*
@@ -231,41 +256,11 @@ TEST_F(lease, not_owner_refused)
  */
 TEST_F(lease, owner_or_cap_lease)
 {
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct cap[2];
-	int status, fd;
-	pid_t pid;
-
 	ASSERT_EQ(0, fchown(self->fd, 65534, 65534));
 	EXPECT_EQ(0, set_lease(self->fd, F_LAYOUT));
 	EXPECT_EQ(0, set_lease(self->fd, F_UNLCK));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		if (setgid(65534) || setuid(65534))
-			_exit(100);
-		fd = open(self->path, O_RDONLY);
-		_exit(fd < 0 ? 101 : -set_lease(fd, F_LAYOUT));
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		if (syscall(SYS_capget, &hdr, cap))
-			_exit(100);
-		cap[CAP_TO_INDEX(CAP_LEASE)].effective &= ~CAP_TO_MASK(CAP_LEASE);
-		if (syscall(SYS_capset, &hdr, cap))
-			_exit(101);
-		fd = open(self->path, O_RDONLY);
-		_exit(fd < 0 ? 102 : -set_lease(fd, F_LAYOUT));
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(EACCES, WEXITSTATUS(status));
+	EXPECT_EQ(0, child_layout_lease(self->path, become_nobody));
+	EXPECT_EQ(EACCES, child_layout_lease(self->path, drop_cap_lease));
 }
 
 /* With /proc/sys/fs/leases-enable 0 no lease, layout or not, is granted. */
@@ -339,7 +334,7 @@ TEST_F(lease, not_owner_cannot_switch)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		/* The inherited open file, as nobody without CAP_LEASE */
-		if (setgid(65534) || setuid(65534))
+		if (become_nobody())
 			_exit(100);
 		_exit(-set_lease(self->fd, F_LAYOUT));
 	}
